@@ -1,0 +1,20 @@
+// Both sides: every timeout and limit of the engine, with its unit and why.
+// Each is overridable per peer or per call where the public API names it.
+
+/** How long `startPeer` waits for the boot handshake (SPEC 1.2 `waitBoot`, OTP's default is 15 s). */
+export const BOOT_TIMEOUT_MS = 15_000
+/** Default `timeout` of `call`, `receive` and `waitForOutput` (OTP's `peer:call` uses 5 s too). */
+export const CALL_TIMEOUT_MS = 5_000
+/** Default `{ halt: ms }` of `stop()`: how long a halting peer may take before SIGKILL (SPEC 1.4). */
+export const HALT_TIMEOUT_MS = 5_000
+/**
+ * After the peer process has exited, how long to keep reading its stdout/stderr pipes for the
+ * last bytes. A grandchild that inherited the pipes can hold them open forever; this bounds it.
+ */
+export const OUTPUT_DRAIN_MS = 250
+/** Characters of console text kept in `peer.output`; the oldest text is dropped first, marked. */
+export const OUTPUT_LIMIT_CHARS = 1024 * 1024
+/** Lines of output carried by errors (`PeerBootError.output`) and failure reports. */
+export const OUTPUT_TAIL_LINES = 20
+/** Largest frame payload a decoder accepts (bytes); a larger length field is treated as damage. */
+export const MAX_FRAME_BYTES = 1024 * 1024 * 1024

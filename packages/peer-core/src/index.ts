@@ -1,0 +1,20 @@
+// Origin side: the public API of @vitest-peer/core (SPEC 1). Code that runs inside a peer imports
+// '@vitest-peer/core/peer' instead.
+export { BOOT_TIMEOUT_MS, CALL_TIMEOUT_MS, HALT_TIMEOUT_MS, OUTPUT_TAIL_LINES } from './constants.js'
+export {
+  describeDown,
+  PeerBootError,
+  PeerCloneError,
+  PeerDownError,
+  PeerError,
+  type PeerErrorContext,
+  PeerOptionsError,
+  PeerProtocolError,
+  PeerTimeoutError,
+  RemoteError,
+} from './errors.js'
+export { formatCommand } from './origin/command.js'
+export { randomName } from './origin/names.js'
+export { Peer } from './origin/peer.js'
+export { startPeer } from './origin/start.js'
+export type * from './origin/types.js'

@@ -1,0 +1,43 @@
+// Origin side: the 'stdio' control connection. Frames go to the peer's stdin; the peer's stdout
+// carries its frames multiplexed with raw console bytes (native writes, grandchildren). Works
+// through any wrapper that forwards stdin/stdout (ssh, docker run -i).
+import type { Readable, Writable } from 'node:stream'
+import { RUNTIME_FLAGS, RUNTIME_PATH } from '../command.js'
+import { frameMessage, peerMessageDecoder } from './framed.js'
+import type { OriginTransport } from './types.js'
+
+export function stdioTransport(): OriginTransport {
+  return {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ownsStdout: true,
+    entry: [RUNTIME_PATH],
+    flags: [RUNTIME_FLAGS.connection, 'stdio'],
+    attach(child, events) {
+      const stdin = child.stdin as Writable
+      const stdout = child.stdout as Readable
+      const decoder = peerMessageDecoder(events, true)
+      stdout.on('data', (chunk: Buffer) => decoder.push(chunk))
+      stdout.once('end', () => decoder.end())
+      // EPIPE when the peer is gone: the exit handling reports that, not this stream.
+      stdin.on('error', () => {})
+      let open = true
+      const closed = () => {
+        if (!open) return
+        open = false
+        events.closed()
+      }
+      stdin.once('close', closed)
+      stdout.once('close', closed)
+      return {
+        send(message) {
+          const frame = frameMessage(message)
+          if (open && stdin.writable) stdin.write(frame)
+        },
+        close() {
+          stdin.end()
+        },
+      }
+    },
+    dispose() {},
+  }
+}

@@ -1,0 +1,48 @@
+// Origin side: the one interface every control connection implements (ipc, stdio, tcp, uds).
+import type { ChildProcess, StdioOptions } from 'node:child_process'
+import type { OriginToPeer, PeerToOrigin } from '../../protocol/messages.js'
+import type { ResolvedOptions } from '../options.js'
+
+/** What a transport reports to the Peer that owns it. */
+export interface ChannelEvents {
+  /** A valid message from the peer. */
+  message(message: PeerToOrigin): void
+  /** Console bytes that arrived outside the control channel's messages (multiplexed stdout). */
+  text(stream: 'stdout' | 'stderr', bytes: Buffer): void
+  /** Something was refused and not delivered (a damaged frame, a bad message, a rogue client). */
+  damage(description: string): void
+  /** The control connection is gone (closed by either side, or failed). */
+  closed(): void
+}
+
+/** An established control connection, origin end. */
+export interface ControlChannel {
+  /** Send one message; throws synchronously, sending nothing, when it cannot be serialised. */
+  send(message: OriginToPeer): void
+  /** Close the connection; the link makes the peer halt. */
+  close(): void
+}
+
+/** A control connection being set up for one peer. */
+export interface OriginTransport {
+  /** `stdio` for `spawn()`; index 1 and 2 must be pipes unless the transport reads them itself. */
+  readonly stdio: StdioOptions
+  /** Whether the transport consumes the child's stdout itself (multiplexed stdout). */
+  readonly ownsStdout: boolean
+  /** How the peer runtime is started: argv entries before the flags (usually the runtime file). */
+  readonly entry: string[]
+  /** Runtime flags that tell the peer how to reach the origin. */
+  readonly flags: string[]
+  /** Extra spawn options (e.g. `serialization`). */
+  readonly spawnOptions?: { serialization?: 'json' | 'advanced' }
+  /**
+   * Called right after spawn. Returns the channel, or a promise of it for transports where the
+   * peer connects back (the Peer treats the wait as part of booting).
+   */
+  attach(child: ChildProcess, events: ChannelEvents): ControlChannel | Promise<ControlChannel>
+  /** Release listeners, sockets, files. Idempotent. */
+  dispose(): void
+}
+
+/** Creates the transport for one peer from its options (may listen before the spawn). */
+export type TransportFactory = (options: ResolvedOptions) => OriginTransport | Promise<OriginTransport>

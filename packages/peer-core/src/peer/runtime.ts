@@ -1,0 +1,150 @@
+// Peer side: the runtime, the program a peer process runs. It connects the control connection,
+// relays the console, answers the boot handshake, serves requests, and halts when the connection
+// is lost (the link, SPEC 1.5). Built as one self-contained CommonJS file (dist/runtime.cjs) so it
+// can also be shipped over stdin to a machine that has only `node`.
+import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
+import { decodeValue, encodeValue } from '../protocol/values.js'
+import { connectIpc } from './connection/ipc.js'
+import { connectStdio } from './connection/stdio.js'
+import type { PeerChannel, PeerChannelEvents } from './connection/types.js'
+import { rawStreams, relayConsole } from './console.js'
+import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
+import { rebuildLocalError, serve } from './serve.js'
+
+const exit = process.exit.bind(process)
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(name)
+  return index === -1 ? undefined : process.argv[index + 1]
+}
+
+const name = flag('--vitest-peer-name') ?? `peer-${process.pid}`
+const connection = flag('--vitest-peer-connection') ?? 'ipc'
+
+let halting = false
+/** Leave now. Code 1 when the link broke (SPEC 1.5), 0 when stopped. */
+function halt(code: number, flushFirst: boolean): void {
+  if (halting) return
+  halting = true
+  if (!flushFirst) return exit(code)
+  channel.flush().then(
+    () => exit(code),
+    () => exit(code),
+  )
+}
+
+const events: PeerChannelEvents = {
+  message: (message) => {
+    try {
+      serve(message, context)
+    } catch (error) {
+      fail(error as Error)
+    }
+  },
+  lost: () => halt(1, false),
+}
+
+/** A failure in the peer's own connection handling halts it, as OTP's peer supervision does. */
+function fail(error: Error): void {
+  try {
+    process.stderr.write(`vitest-peer: control connection failed: ${error?.stack ?? error}\n`)
+  } catch {}
+  halt(1, true)
+}
+
+const raw = rawStreams()
+const channel: PeerChannel =
+  connection === 'stdio'
+    ? connectStdio(events, raw)
+    : connection === 'ipc'
+      ? connectIpc(events)
+      : unsupported(connection)
+
+function unsupported(kind: string): never {
+  process.stderr.write(`vitest-peer: unknown control connection '${kind}'\n`)
+  return exit(2)
+}
+
+function send(message: PeerToOrigin): void {
+  if (!halting) channel.send(message)
+}
+
+relayConsole((stream, data) => {
+  if (halting) return
+  try {
+    channel.send({ t: 'out', s: stream, d: data })
+  } catch {}
+})
+
+const handlers = new Map<string, (message: unknown) => unknown>()
+const undelivered = new Map<string, unknown[]>()
+const shutdownHooks: (() => unknown)[] = []
+
+function deliver(to: string, value: unknown): void {
+  const handler = handlers.get(to)
+  if (handler === undefined) {
+    // Kept until a handler registers under that name: nothing sent is lost.
+    const queue = undelivered.get(to) ?? []
+    queue.push(value)
+    undelivered.set(to, queue)
+    return
+  }
+  try {
+    const result = handler(value)
+    if (result instanceof Promise)
+      result.catch((error: unknown) => console.error(`vitest-peer: handler '${to}' failed:`, error))
+  } catch (error) {
+    console.error(`vitest-peer: handler '${to}' failed:`, error)
+  }
+}
+
+async function stop(graceful: boolean): Promise<void> {
+  if (graceful) {
+    for (const hook of [...shutdownHooks].reverse()) {
+      try {
+        await hook()
+      } catch (error) {
+        console.error('vitest-peer: shutdown hook failed:', error)
+      }
+    }
+  }
+  halt(0, true)
+}
+
+const context = { send, deliver, stop: (graceful: boolean) => void stop(graceful) }
+
+const handle: RuntimeHandle = {
+  name,
+  send(message) {
+    const encoded = encodeValue(message)
+    send(encoded.flagged ? { t: 'msg', v: encoded.value, x: 1 } : { t: 'msg', v: message })
+  },
+  register(target, handler) {
+    if (typeof target !== 'string' || typeof handler !== 'function') {
+      throw new TypeError('register(name, handler) takes a string and a function')
+    }
+    handlers.set(target, handler)
+    const queued = undelivered.get(target)
+    if (queued !== undefined) {
+      undelivered.delete(target)
+      for (const value of queued) deliver(target, value)
+    }
+    return () => {
+      if (handlers.get(target) === handler) handlers.delete(target)
+    }
+  },
+  onShutdown(hook) {
+    if (typeof hook !== 'function') throw new TypeError('onShutdown(hook) takes a function')
+    shutdownHooks.push(hook)
+    return () => {
+      const index = shutdownHooks.indexOf(hook)
+      if (index !== -1) shutdownHooks.splice(index, 1)
+    }
+  },
+  connection: { fail },
+}
+Object.defineProperty(globalThis, RUNTIME_KEY, { value: handle, enumerable: false })
+void decodeValue
+void rebuildLocalError
+
+send({ t: 'hello', pid: process.pid, v: PROTOCOL_VERSION })

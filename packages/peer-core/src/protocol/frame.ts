@@ -1,0 +1,153 @@
+// Both sides: the frame layout of the byte-stream control connections (stdio, TCP, Unix socket).
+//
+//   magic F5 56 50 01 | length:u32 BE | header CRC32:u32 BE | payload (length bytes) | payload CRC32:u32 BE
+//
+// 0xF5 never occurs in UTF-8, and the header CRC (over magic + length) makes a false start in
+// console text a 1-in-2^32 event, so on a multiplexed stdout the decoder can tell frames from
+// text byte by byte and resynchronise after junk. A frame whose header is sound but whose payload
+// fails its CRC is reported as damaged, never delivered. PROTOCOL.md has the details.
+import { crc32 } from 'node:zlib'
+import { MAX_FRAME_BYTES } from '../constants.js'
+
+const MAGIC0 = 0xf5
+const MAGIC = Buffer.from([MAGIC0, 0x56, 0x50, 0x01])
+/** magic + length + header CRC */
+export const FRAME_HEADER_BYTES = 12
+/** payload CRC */
+export const FRAME_TRAILER_BYTES = 4
+
+/** One frame around `payload`. */
+export function encodeFrame(payload: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length + FRAME_TRAILER_BYTES)
+  MAGIC.copy(frame, 0)
+  frame.writeUInt32BE(payload.length, 4)
+  frame.writeUInt32BE(crc32(frame.subarray(0, 8)), 8)
+  frame.set(payload, FRAME_HEADER_BYTES)
+  frame.writeUInt32BE(crc32(payload), FRAME_HEADER_BYTES + payload.length)
+  return frame
+}
+
+/** What a decoder reports. */
+export interface FrameSink {
+  /** A whole frame whose CRCs match. The buffer may be a view into a larger one: copy to keep. */
+  frame(payload: Buffer): void
+  /** Bytes outside frames (multiplexed mode only): console text, possibly a partial UTF-8 sequence. */
+  text?(bytes: Buffer): void
+  /**
+   * Damage: a frame whose payload failed its CRC (skipped whole), or, in strict mode, bytes
+   * that do not start a valid frame (the decoder stops; the connection should be closed).
+   */
+  damage(description: string): void
+}
+
+/**
+ * Incremental frame decoder. `multiplexed: true` (a peer's stdout) passes bytes outside frames to
+ * `sink.text`; `multiplexed: false` (stdin, sockets) treats them as damage and stops decoding.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = []
+  private size = 0
+  /** Bytes needed (from the start of the kept data) before parsing can make progress. */
+  private need = 0
+  private stopped = false
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly multiplexed: boolean,
+    private readonly maxFrameBytes = MAX_FRAME_BYTES,
+  ) {}
+
+  /** Feed bytes as they arrive. */
+  push(chunk: Buffer): void {
+    if (this.stopped || chunk.length === 0) return
+    this.chunks.push(chunk)
+    this.size += chunk.length
+    if (this.size < this.need) return
+    const data = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.size)
+    const used = this.parse(data)
+    if (this.stopped) {
+      this.chunks = []
+      this.size = 0
+      return
+    }
+    this.chunks = used < data.length ? [data.subarray(used)] : []
+    this.size = data.length - used
+  }
+
+  /** The stream ended: whatever is held back is text (multiplexed) or a truncated frame. */
+  end(): void {
+    if (this.stopped) return
+    this.stopped = true
+    if (this.size === 0) return
+    const rest = Buffer.concat(this.chunks, this.size)
+    this.chunks = []
+    this.size = 0
+    if (this.multiplexed && !this.startsSoundHeader(rest, 0)) this.sink.text?.(rest)
+    else this.sink.damage(`stream ended inside a frame (${rest.length} bytes held)`)
+  }
+
+  private parse(data: Buffer): number {
+    let offset = 0
+    this.need = 0
+    while (offset < data.length && !this.stopped) {
+      if (data[offset] !== MAGIC0) {
+        if (!this.multiplexed) return this.fail(`unexpected byte 0x${data[offset]?.toString(16)} outside a frame`)
+        const next = data.indexOf(MAGIC0, offset)
+        const end = next === -1 ? data.length : next
+        this.sink.text?.(data.subarray(offset, end))
+        offset = end
+        continue
+      }
+      if (data.length - offset < FRAME_HEADER_BYTES) {
+        // Could be a frame start or a lone 0xF5 in text: wait for the rest of the header.
+        if (!this.prefixMatches(data, offset)) {
+          offset = this.notAFrame(data, offset)
+          continue
+        }
+        this.need = FRAME_HEADER_BYTES
+        return offset
+      }
+      if (!this.startsSoundHeader(data, offset)) {
+        offset = this.notAFrame(data, offset)
+        continue
+      }
+      const length = data.readUInt32BE(offset + 4)
+      const total = FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES
+      if (data.length - offset < total) {
+        this.need = total
+        return offset
+      }
+      const payload = data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length)
+      if (crc32(payload) === data.readUInt32BE(offset + FRAME_HEADER_BYTES + length)) this.sink.frame(payload)
+      else this.sink.damage(`frame of ${length} bytes failed its payload CRC; dropped`)
+      offset += total
+    }
+    return offset
+  }
+
+  /** The bytes at `offset` start with as much of the magic as there is. */
+  private prefixMatches(data: Buffer, offset: number): boolean {
+    const n = Math.min(MAGIC.length, data.length - offset)
+    return data.subarray(offset, offset + n).equals(MAGIC.subarray(0, n))
+  }
+
+  private startsSoundHeader(data: Buffer, offset: number): boolean {
+    if (data.length - offset < FRAME_HEADER_BYTES) return false
+    if (!data.subarray(offset, offset + 4).equals(MAGIC)) return false
+    if (crc32(data.subarray(offset, offset + 8)) !== data.readUInt32BE(offset + 8)) return false
+    return data.readUInt32BE(offset + 4) <= this.maxFrameBytes
+  }
+
+  /** A 0xF5 that does not start a frame: text when multiplexed, damage otherwise. */
+  private notAFrame(data: Buffer, offset: number): number {
+    if (!this.multiplexed) return this.fail('bytes that do not start a valid frame header')
+    this.sink.text?.(data.subarray(offset, offset + 1))
+    return offset + 1
+  }
+
+  private fail(description: string): number {
+    this.stopped = true
+    this.sink.damage(description)
+    return 0
+  }
+}

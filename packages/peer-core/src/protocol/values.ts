@@ -1,0 +1,148 @@
+// Both sides: how values cross the control connection. Everything goes by the structured-clone
+// algorithm (v8 serialisation), which drops an error's `code`, subclass names and own properties
+// (research/node-mechanics.md §2). So errors are encoded by hand first: each Error inside a value
+// becomes an `EncodedError` record and is rebuilt on the other side.
+
+/** Marker key of an encoded error; a plain data object never has it by accident in practice. */
+const ERROR_KEY = '@@vitest-peer/error'
+
+/** What crosses the wire for one Error. */
+export interface EncodedError {
+  name: string
+  message: string
+  stack: string | undefined
+  code: unknown
+  cause: unknown
+  hasCause: boolean
+  /** Own enumerable properties other than the above, encoded recursively. */
+  props: Record<string, unknown>
+}
+
+/** `value` with every Error replaced by an encoded record, and whether anything was replaced. */
+export function encodeValue(value: unknown): { value: unknown; flagged: boolean } {
+  if (!containsError(value, new Set())) return { value, flagged: false }
+  return { value: replaceErrors(value, new Map()), flagged: true }
+}
+
+/** The inverse of `encodeValue`, with `rebuild` turning each record into an Error. */
+export function decodeValue(value: unknown, rebuild: (encoded: EncodedError) => Error): unknown {
+  return restoreErrors(value, new Map(), rebuild)
+}
+
+/** Encode one thrown value (usually an Error) for an `err` reply. */
+export function encodeThrown(thrown: unknown): { value: unknown; flagged: boolean } {
+  return encodeValue(thrown)
+}
+
+function isPlainContainer(value: object): boolean {
+  const proto = Object.getPrototypeOf(value)
+  return Array.isArray(value) || proto === Object.prototype || proto === null
+}
+
+function containsError(value: unknown, seen: Set<object>): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (value instanceof Error) return true
+  if (seen.has(value)) return false
+  seen.add(value)
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (containsError(k, seen) || containsError(v, seen)) return true
+    return false
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (containsError(v, seen)) return true
+    return false
+  }
+  if (!isPlainContainer(value)) return false
+  for (const key in value) if (containsError((value as Record<string, unknown>)[key], seen)) return true
+  return false
+}
+
+function replaceErrors(value: unknown, memo: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  const done = memo.get(value)
+  if (done !== undefined) return done
+  if (value instanceof Error) {
+    const record: Record<string, unknown> = {}
+    memo.set(value, record)
+    const error = value as Error & { code?: unknown }
+    const props: Record<string, unknown> = {}
+    for (const key of Object.keys(error)) {
+      if (key === 'code' || key === 'cause' || key === 'message' || key === 'stack' || key === 'name') continue
+      props[key] = replaceErrors((error as unknown as Record<string, unknown>)[key], memo)
+    }
+    const encoded: EncodedError = {
+      name: String(error.name),
+      message: String(error.message),
+      stack: typeof error.stack === 'string' ? error.stack : undefined,
+      code: replaceErrors(error.code, memo),
+      cause: replaceErrors(error.cause, memo),
+      hasCause: 'cause' in error,
+      props,
+    }
+    record[ERROR_KEY] = encoded
+    return record
+  }
+  if (value instanceof Map) {
+    const copy = new Map()
+    memo.set(value, copy)
+    for (const [k, v] of value) copy.set(replaceErrors(k, memo), replaceErrors(v, memo))
+    return copy
+  }
+  if (value instanceof Set) {
+    const copy = new Set()
+    memo.set(value, copy)
+    for (const v of value) copy.add(replaceErrors(v, memo))
+    return copy
+  }
+  if (!isPlainContainer(value)) return value
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? new Array(value.length) : {}
+  memo.set(value, copy)
+  for (const key in value) {
+    ;(copy as Record<string, unknown>)[key] = replaceErrors((value as Record<string, unknown>)[key], memo)
+  }
+  return copy
+}
+
+function restoreErrors(value: unknown, memo: Map<object, unknown>, rebuild: (e: EncodedError) => Error): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  const done = memo.get(value)
+  if (done !== undefined) return done
+  const record = (value as Record<string, unknown>)[ERROR_KEY] as EncodedError | undefined
+  if (record !== undefined && isPlainContainer(value)) {
+    const error = rebuild({ ...record, code: undefined, cause: undefined, props: {} })
+    memo.set(value, error)
+    const target = error as unknown as Record<string, unknown>
+    for (const [key, prop] of Object.entries(record.props)) target[key] = restoreErrors(prop, memo, rebuild)
+    if (record.code !== undefined) target.code = restoreErrors(record.code, memo, rebuild)
+    if (record.hasCause) {
+      Object.defineProperty(error, 'cause', {
+        value: restoreErrors(record.cause, memo, rebuild),
+        writable: true,
+        configurable: true,
+        enumerable: false,
+      })
+    }
+    return error
+  }
+  if (value instanceof Map) {
+    memo.set(value, value)
+    const entries = [...value]
+    value.clear()
+    for (const [k, v] of entries) value.set(restoreErrors(k, memo, rebuild), restoreErrors(v, memo, rebuild))
+    return value
+  }
+  if (value instanceof Set) {
+    memo.set(value, value)
+    const items = [...value]
+    value.clear()
+    for (const v of items) value.add(restoreErrors(v, memo, rebuild))
+    return value
+  }
+  if (!isPlainContainer(value)) return value
+  memo.set(value, value)
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key]
+    ;(value as Record<string, unknown>)[key] = restoreErrors(v, memo, rebuild)
+  }
+  return value
+}

@@ -1,0 +1,141 @@
+// Test support (origin side): fixtures, /proc checks and tracked peers for the behaviour suite.
+import { existsSync, readFileSync, watch } from 'node:fs'
+import { dirname } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { type Peer, type PeerOptions, startPeer } from '@vitest-peer/core'
+import { expect, onTestFinished } from 'vitest'
+
+/** The workspace's `fixtures/` folder (small peer programs), with a trailing slash. */
+export const fixturesDir = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
+
+/** Absolute path of a fixture file. */
+export function fixture(name: string): string {
+  return fixturesDir + name
+}
+
+/** `file:` URL of a fixture file. */
+export function fixtureUrl(name: string): URL {
+  return pathToFileURL(fixture(name))
+}
+
+/** Fields of /proc/<pid>/stat after the command name, or undefined when there is no such process. */
+function procStat(pid: number): string[] | undefined {
+  let stat: string
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
+/** The process state letter (`R`, `S`, `Z`, …), or undefined when the pid has no /proc entry. */
+export function procState(pid: number): string | undefined {
+  return procStat(pid)?.[0]
+}
+
+/** Process group and session of a live process. */
+export function procGroup(pid: number): { pgrp: number; session: number } | undefined {
+  const fields = procStat(pid)
+  if (!fields) return undefined
+  return { pgrp: Number(fields[2]), session: Number(fields[3]) }
+}
+
+/**
+ * Gone means no /proc entry or a zombie: this machine's PID 1 does not reap orphans, so an
+ * orphaned peer that exited stays `Z` (research/node-mechanics.md).
+ */
+export function isGone(pid: number): boolean {
+  const state = procState(pid)
+  return state === undefined || state === 'Z'
+}
+
+/**
+ * Polls /proc until the process is gone or `deadlineMs` has passed; true when it is gone. A
+ * deadline, not a sleep: it returns as soon as the process is gone.
+ */
+export async function waitGone(pid: number, deadlineMs: number): Promise<boolean> {
+  const end = performance.now() + deadlineMs
+  while (!isGone(pid)) {
+    if (performance.now() >= end) return false
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  return true
+}
+
+/**
+ * After `exited` resolved, the peer (a direct child of this worker) must be reaped: no /proc
+ * entry at all, not even a zombie.
+ */
+export async function expectReaped(peer: Peer): Promise<void> {
+  await peer.exited
+  expect(procState(peer.pid), `peer ${peer.name} (pid ${peer.pid}) is still in /proc after exited`).toBeUndefined()
+}
+
+/** Starts a peer that is stopped after the test, and checks then that its process was reaped. */
+export async function startTracked(options: PeerOptions = {}): Promise<Peer> {
+  const peer = await startPeer(options)
+  track(peer)
+  return peer
+}
+
+/** Stops `peer` when the current test finishes, and checks that its process was reaped. */
+export function track(peer: Peer): Peer {
+  onTestFinished(async () => {
+    await peer.stop()
+    await expectReaped(peer)
+  })
+  return peer
+}
+
+/** Collects the process 'warning' events emitted during the current test. */
+export function captureWarnings(): (Error & { code?: string })[] {
+  const warnings: (Error & { code?: string })[] = []
+  const listener = (warning: Error) => warnings.push(warning)
+  process.on('warning', listener)
+  onTestFinished(() => {
+    process.off('warning', listener)
+  })
+  return warnings
+}
+
+/** Lets queued ticks run (process warnings are emitted on a later tick than they are raised). */
+export function flushTicks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Resolves when `file` exists (fs.watch on its folder, no polling). */
+export function waitForFile(file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dirname(file), () => {
+      if (existsSync(file)) {
+        watcher.close()
+        resolve()
+      }
+    })
+    watcher.on('error', reject)
+    if (existsSync(file)) {
+      watcher.close()
+      resolve()
+    }
+  })
+}
+
+/** The next event `name` of a peer. */
+export function nextEvent<T extends unknown[]>(peer: Peer, name: string): Promise<T> {
+  return new Promise((resolve) => {
+    ;(peer as unknown as { once(name: string, fn: (...args: unknown[]) => void): void }).once(name, (...args) =>
+      resolve(args as T),
+    )
+  })
+}
+
+/** The rejection of `promise` (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error & Record<string, unknown>
+  }
+  throw new Error('expected the promise to reject, it resolved')
+}
