@@ -9,5 +9,13 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Type-level tests (*.test-d.ts), e.g. the typed proxies of peer.module<M>().
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: '../../tsconfig.json',
+      // Only the type tests' own assertions count here; `pnpm typecheck` covers the sources.
+      ignoreSourceErrors: true,
+    },
   },
 })

@@ -18,3 +18,16 @@ export const OUTPUT_LIMIT_CHARS = 1024 * 1024
 export const OUTPUT_TAIL_LINES = 20
 /** Largest frame payload a decoder accepts (bytes); a larger length field is treated as damage. */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024
+/**
+ * TCP and Unix-socket connections: how long a peer keeps trying to connect back to the origin
+ * (every candidate address, with backoff) before it halts (OTP's `CONNECT_TIMEOUT` is 10 s too).
+ */
+export const CONNECT_TIMEOUT_MS = 10_000
+/** Pause between rounds of connection attempts: starts small (the origin normally listens already), doubles up to the max. */
+export const CONNECT_RETRY_FIRST_MS = 20
+export const CONNECT_RETRY_MAX_MS = 500
+/**
+ * How long one accepted connection may take to complete the authentication handshake; a client
+ * that says nothing is dropped then and reported, without holding up the real peer.
+ */
+export const HANDSHAKE_TIMEOUT_MS = 10_000

@@ -1,5 +1,6 @@
 // Origin side: the typed errors of the public API. Each class has a stable `code`, and carries
 // the context a user needs to act (peer name, pid, command line, state, exit status, output tail).
+import { inspect } from 'node:util'
 import type { DownReason, PeerState } from './origin/types.js'
 
 /** What every error about a peer can tell: which peer, and how it was started. */
@@ -162,11 +163,6 @@ function withContext(
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
-  if (typeof value === 'function') return `a function`
-  if (value === undefined) return 'undefined'
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
+  if (typeof value === 'function') return 'a function'
+  return inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
 }

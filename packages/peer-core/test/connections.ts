@@ -3,7 +3,13 @@
 import type { Connection } from '@vitest-peer/core'
 
 /** Every connection the behaviour suite covers. */
-export const connections: Connection[] = ['ipc', 'stdio']
+export const connections: Connection[] = [
+  'ipc',
+  'stdio',
+  { tcp: 0 },
+  { tcp: { host: '127.0.0.1', port: 0 } },
+  { uds: true },
+]
 
 /** A readable label for a connection, for test names: `ipc`, `tcp 0`, `uds true`. */
 export function connectionLabel(connection: Connection): string {

@@ -1,5 +1,5 @@
 // Test support (origin side): fixtures, /proc checks and tracked peers for the behaviour suite.
-import { existsSync, readFileSync, watch } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, watch } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Peer, type PeerOptions, startPeer } from '@vitest-peer/core'
@@ -32,6 +32,21 @@ function procStat(pid: number): string[] | undefined {
 /** The process state letter (`R`, `S`, `Z`, …), or undefined when the pid has no /proc entry. */
 export function procState(pid: number): string | undefined {
   return procStat(pid)?.[0]
+}
+
+/** Pids of this process's children that still have a /proc entry (zombies included). */
+export function childPids(): number[] {
+  const pids: number[] = []
+  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+    let children = ''
+    try {
+      children = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8')
+    } catch {
+      continue
+    }
+    for (const pid of children.trim().split(/\s+/)) if (pid) pids.push(Number(pid))
+  }
+  return pids
 }
 
 /** Process group and session of a live process. */

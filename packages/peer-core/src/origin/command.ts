@@ -8,7 +8,16 @@ import type { ResolvedOptions } from './options.js'
 export const RUNTIME_PATH = fileURLToPath(new URL('./runtime.cjs', import.meta.url))
 
 /** Command-line flags of the peer runtime; the peer side parses the same names. */
-export const RUNTIME_FLAGS = { name: '--vitest-peer-name', connection: '--vitest-peer-connection' } as const
+export const RUNTIME_FLAGS = {
+  name: '--vitest-peer-name',
+  connection: '--vitest-peer-connection',
+  /** TCP: the origin's candidate addresses, comma-separated; Unix socket: the socket path. */
+  origin: '--vitest-peer-origin',
+  /** TCP: the origin's port. */
+  port: '--vitest-peer-port',
+  /** TCP and Unix socket: how long (ms) the peer keeps trying to connect back. */
+  connectTimeout: '--vitest-peer-connect-timeout',
+} as const
 
 let setprivPath: string | null | undefined
 

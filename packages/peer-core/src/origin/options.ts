@@ -15,6 +15,11 @@ export interface ResolvedOptions {
   connection: Connection
   exec: string
   execArgs: string[]
+  /**
+   * `exec` was given as `[command, args]`: a wrapper (ssh, docker) that may run the peer where the
+   * runtime file does not exist, so byte-stream connections send the runtime over stdin.
+   */
+  wrapped: boolean
   args: string[]
   postProcessArgs: ((argv: string[]) => string[]) | undefined
   env: Record<string, string | undefined>
@@ -50,7 +55,13 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     throw new PeerOptionsError('options', options, 'an object')
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new PeerOptionsError(key, (options as Record<string, unknown>)[key], 'no such option')
+    if (!KNOWN.has(key)) {
+      throw new PeerOptionsError(
+        key,
+        (options as Record<string, unknown>)[key],
+        `one of the known options: ${[...KNOWN].join(', ')}`,
+      )
+    }
   }
   const o = options as Record<keyof PeerOptions, unknown>
 
@@ -97,7 +108,7 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
   }
   for (const [key, value] of Object.entries(env)) {
     if (key === '' || key.includes('=') || (value !== undefined && typeof value !== 'string')) {
-      throw new PeerOptionsError(`env.${key}`, value, 'a string, or undefined to remove the variable')
+      throw new PeerOptionsError('env', value, `a string, or undefined to remove the variable (env.${key})`)
     }
   }
 
@@ -129,6 +140,7 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     connection,
     exec,
     execArgs,
+    wrapped: Array.isArray(o.exec),
     args: [...args],
     postProcessArgs: o.postProcessArgs as ResolvedOptions['postProcessArgs'],
     env: { ...env } as Record<string, string | undefined>,

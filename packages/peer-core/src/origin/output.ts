@@ -9,7 +9,11 @@ import type { OutputStream } from './types.js'
 type LineWatcher = (line: string) => boolean
 
 export class OutputBuffer {
-  private text = ''
+  /** Kept text as the chunks that arrived, oldest first from `head`; joined on demand. */
+  private chunks: string[] = []
+  private head = 0
+  private kept = 0
+  private joined: string | undefined = ''
   private dropped = 0
   private readonly decoders = new Map<string, StringDecoder>()
   private readonly partial: Record<OutputStream, string> = { stdout: '', stderr: '' }
@@ -51,6 +55,16 @@ export class OutputBuffer {
     return this.dropped === 0 ? this.text : `[… ${this.dropped} earlier characters dropped …]\n${this.text}`
   }
 
+  private get text(): string {
+    if (this.joined === undefined) {
+      this.chunks = this.chunks.slice(this.head)
+      this.head = 0
+      this.joined = this.chunks.join('')
+      this.chunks = [this.joined]
+    }
+    return this.joined
+  }
+
   /** The last `count` lines of output. */
   tail(count: number): string {
     const lines = this.output.replace(/\n$/, '').split('\n')
@@ -69,11 +83,28 @@ export class OutputBuffer {
   }
 
   private append(text: string, stream: OutputStream): void {
-    this.text += text
-    if (this.text.length > this.limit) {
-      const cut = this.text.length - this.limit
-      this.text = this.text.slice(cut)
-      this.dropped += cut
+    this.chunks.push(text)
+    this.kept += text.length
+    this.joined = undefined
+    while (this.kept > this.limit) {
+      const first = this.chunks[this.head] as string
+      const excess = this.kept - this.limit
+      if (first.length <= excess) {
+        this.head += 1
+        this.kept -= first.length
+        this.dropped += first.length
+      } else {
+        // Cut through the rest of the broken line too, so the kept text starts at a line.
+        const newline = first.indexOf('\n', excess)
+        const cut = newline === -1 ? excess : newline + 1
+        this.chunks[this.head] = first.slice(cut)
+        this.kept -= cut
+        this.dropped += cut
+      }
+    }
+    if (this.head > 4096) {
+      this.chunks = this.chunks.slice(this.head)
+      this.head = 0
     }
     this.onText(text, stream)
     if (this.watchers.size === 0 && !text.includes('\n')) {

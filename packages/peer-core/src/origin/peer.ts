@@ -3,6 +3,7 @@
 // output → reject what is pending (OTP's peer control process, `peer.erl`).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { EventEmitter } from 'node:events'
+import { inspect } from 'node:util'
 import { BOOT_TIMEOUT_MS, CALL_TIMEOUT_MS, HALT_TIMEOUT_MS, OUTPUT_DRAIN_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import {
   PeerBootError,
@@ -78,7 +79,15 @@ export class Peer extends EventEmitter<PeerEvents> {
   private resolveBooted!: () => void
   private rejectBooted!: (error: Error) => void
   private resolveExited!: (reason: DownReason) => void
-  private readonly onAbort = () => void this.stop()
+  private readonly onAbort = () => {
+    if (this.current === 'booting') {
+      this.bootError ??= new PeerBootError(`start of peer ${this.name} was aborted`, {
+        ...this.context(),
+        cause: this.options.signal?.reason,
+      })
+    }
+    void this.stop()
+  }
 
   /** @internal Use `startPeer()`. */
   constructor(options: ResolvedOptions, transport: OriginTransport) {
@@ -118,8 +127,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     })
     this.watchProcess()
     this.armBootTimer()
-    options.signal?.addEventListener('abort', this.onAbort, { once: true })
     if (this.child.pid !== undefined) this.connect()
+    // The signal may have fired while the transport was being prepared: act on it now.
+    if (options.signal?.aborted) this.onAbort()
+    else options.signal?.addEventListener('abort', this.onAbort, { once: true })
   }
 
   /** The peer's OS process id (0 if it could not be spawned). */
@@ -145,7 +156,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Run `import(module)[fn](...args)` in the peer and return its awaited result (OTP's `peer:call`). */
   call<R = unknown>(module: ModuleSpecifier, fn: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
     const m = typeof module === 'string' ? module : module.href
-    return this.request({ t: 'call', id: 0, m, f: fn, a: args }, `call ${m}#${fn}`, options.timeout) as Promise<R>
+    const what = `call ${m}#${fn}`
+    const timeout = validTimeout(options.timeout)
+    if (timeout === undefined) return Promise.reject(timeoutTypeError(what, options.timeout))
+    return this.request({ t: 'call', id: 0, m, f: fn, a: args }, what, timeout) as Promise<R>
   }
 
   /** Like `call`, without waiting for the result; never throws, a no-op when down (OTP's `cast`). */
@@ -183,7 +197,9 @@ export class Peer extends EventEmitter<PeerEvents> {
    * arrive; the others stay queued (OTP's selective receive).
    */
   receive<T = unknown>(match: (message: unknown) => boolean = () => true, options: WaitOptions = {}): Promise<T> {
-    const timeout = options.timeout ?? CALL_TIMEOUT_MS
+    const timeout = validTimeout(options.timeout)
+    if (timeout === undefined) return Promise.reject(timeoutTypeError('receive', options.timeout))
+    if (typeof match !== 'function') return Promise.reject(new TypeError('receive(match) takes a predicate function'))
     return this.mailbox.receive(match, (fail) => {
       const timer = setTimeout(() => fail(new PeerTimeoutError('receive', timeout, this.context())), timeout)
       return () => clearTimeout(timer)
@@ -192,8 +208,15 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** The first line of output matching `pattern` (substring or RegExp), including lines printed before the call. */
   waitForOutput(pattern: string | RegExp, options: WaitOptions = {}): Promise<string> {
-    const timeout = options.timeout ?? CALL_TIMEOUT_MS
-    const test = (line: string) => (typeof pattern === 'string' ? line.includes(pattern) : pattern.test(line))
+    const timeout = validTimeout(options.timeout)
+    if (timeout === undefined) return Promise.reject(timeoutTypeError('waitForOutput', options.timeout))
+    if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {
+      return Promise.reject(new TypeError('waitForOutput(pattern) takes a string or a RegExp'))
+    }
+    // A g or y RegExp keeps state between tests; a copy without them finds the first match every time.
+    const regexp =
+      typeof pattern === 'string' ? undefined : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+    const test = (line: string) => (regexp === undefined ? line.includes(pattern as string) : regexp.test(line))
     const earlier = this.out.lines().find(test)
     if (earlier !== undefined) return Promise.resolve(earlier)
     if (typeof this.current === 'object') {
@@ -367,12 +390,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const ms = this.options.waitBoot === false ? BOOT_TIMEOUT_MS : this.options.waitBoot
     this.bootTimer = setTimeout(() => {
       if (this.current !== 'booting') return
-      this.failBoot(
-        new PeerTimeoutError(`boot of peer ${this.name}`, ms, {
-          ...this.context(),
-          output: this.out.tail(OUTPUT_TAIL_LINES),
-        }),
-      )
+      this.failBoot(new PeerTimeoutError('boot', ms, this.context()))
     }, ms)
   }
 
@@ -385,8 +403,11 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   private onChannelClosed(): void {
     this.channel = undefined
-    // The link makes the peer halt; if its process lingers anyway, it is killed.
-    if (typeof this.current !== 'object') this.killAfter(HALT_TIMEOUT_MS, 'losing its control connection')
+    // The link makes the peer halt; if its process lingers anyway, it is killed. A stop has its
+    // own ladder already.
+    if (typeof this.current !== 'object' && !this.stopRequested) {
+      this.killAfter(HALT_TIMEOUT_MS, 'losing its control connection')
+    }
   }
 
   private onMessage(message: PeerToOrigin): void {
@@ -507,7 +528,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.out.end()
     const { code, signal } = this.exitStatus ?? { code: null, signal: null }
     const cause: DownReason['cause'] = wasBooting
-      ? this.stopRequested && this.bootError === undefined
+      ? this.stopRequested
         ? 'stopped'
         : 'boot-failed'
       : this.stopRequested
@@ -520,7 +541,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.channel = undefined
     this.transport.dispose()
 
-    const context = { ...this.context(), output: this.out.tail(OUTPUT_TAIL_LINES) }
+    const context = this.context()
     if (wasBooting) {
       this.rejectBooted(
         this.bootError ??
@@ -543,9 +564,25 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
   }
 
-  private context(): PeerErrorContext {
-    return { peer: this.name, pid: this.child?.pid, command: this.command, state: this.current }
+  private context(): PeerErrorContext & { output: string } {
+    return {
+      peer: this.name,
+      pid: this.child?.pid,
+      command: this.command,
+      state: this.current,
+      output: this.out?.tail(OUTPUT_TAIL_LINES) ?? '',
+    }
   }
+}
+
+/** The timeout of a call or wait: the default when absent, `undefined` when invalid. */
+function validTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined) return CALL_TIMEOUT_MS
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : undefined
+}
+
+function timeoutTypeError(what: string, timeout: unknown): TypeError {
+  return new TypeError(`${what}: the timeout must be a positive number of milliseconds, not ${inspect(timeout)}`)
 }
 
 /** Origin side of error decoding: every error from the peer becomes a `RemoteError`. */

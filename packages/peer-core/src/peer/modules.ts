@@ -5,16 +5,25 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const cache = new Map<string, Promise<Record<string, unknown>>>()
+const loaded = new Map<string, Record<string, unknown>>()
+
+/** The module `specifier` if it is already loaded: lets a call run without a promise hop. */
+export function loadedModule(specifier: string): Record<string, unknown> | undefined {
+  return loaded.get(specifier)
+}
 
 /** Import `specifier` (cached) as the peer resolves it. */
 export function loadModule(specifier: string): Promise<Record<string, unknown>> {
-  let loaded = cache.get(specifier)
-  if (loaded === undefined) {
-    loaded = import(resolveSpecifier(specifier)) as Promise<Record<string, unknown>>
-    cache.set(specifier, loaded)
-    loaded.catch(() => cache.delete(specifier))
+  let loading = cache.get(specifier)
+  if (loading === undefined) {
+    loading = import(resolveSpecifier(specifier)) as Promise<Record<string, unknown>>
+    cache.set(specifier, loading)
+    loading.then(
+      (module) => loaded.set(specifier, module),
+      () => cache.delete(specifier),
+    )
   }
-  return loaded
+  return loading
 }
 
 /** The function `name` of a loaded module (or of its CommonJS default export), with its `this`. */

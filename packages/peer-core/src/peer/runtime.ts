@@ -3,13 +3,15 @@
 // is lost (the link, SPEC 1.5). Built as one self-contained CommonJS file (dist/runtime.cjs) so it
 // can also be shipped over stdin to a machine that has only `node`.
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
-import { decodeValue, encodeValue } from '../protocol/values.js'
+import { encodeValue } from '../protocol/values.js'
 import { connectIpc } from './connection/ipc.js'
 import { connectStdio } from './connection/stdio.js'
+import { connectTcp } from './connection/tcp.js'
 import type { PeerChannel, PeerChannelEvents } from './connection/types.js'
+import { connectUds } from './connection/uds.js'
 import { rawStreams, relayConsole } from './console.js'
 import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
-import { rebuildLocalError, serve } from './serve.js'
+import { serve } from './serve.js'
 
 const exit = process.exit.bind(process)
 
@@ -58,7 +60,11 @@ const channel: PeerChannel =
     ? connectStdio(events, raw)
     : connection === 'ipc'
       ? connectIpc(events)
-      : unsupported(connection)
+      : connection === 'tcp'
+        ? connectTcp(name, flag, events)
+        : connection === 'uds'
+          ? connectUds(name, flag, events)
+          : unsupported(connection)
 
 function unsupported(kind: string): never {
   process.stderr.write(`vitest-peer: unknown control connection '${kind}'\n`)
@@ -144,7 +150,5 @@ const handle: RuntimeHandle = {
   connection: { fail },
 }
 Object.defineProperty(globalThis, RUNTIME_KEY, { value: handle, enumerable: false })
-void decodeValue
-void rebuildLocalError
 
 send({ t: 'hello', pid: process.pid, v: PROTOCOL_VERSION })

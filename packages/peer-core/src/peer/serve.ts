@@ -1,7 +1,7 @@
 // Peer side: serving the origin's messages: call, cast, eval, send, stop.
 import type { OriginToPeer, PeerToOrigin } from '../protocol/messages.js'
 import { decodeValue, type EncodedError, encodeValue } from '../protocol/values.js'
-import { findExport, loadModule } from './modules.js'
+import { findExport, loadedModule, loadModule } from './modules.js'
 
 export interface ServeContext {
   /** Send a reply or message to the origin (throws when the value cannot be serialised). */
@@ -15,8 +15,22 @@ export interface ServeContext {
 /** Handle one message from the origin. */
 export function serve(message: OriginToPeer, context: ServeContext): void {
   switch (message.t) {
-    case 'call':
+    case 'call': {
+      // Fast path: a loaded module whose function returns a plain value answers in this tick.
+      const module = loadedModule(message.m)
+      if (module !== undefined) {
+        let result: unknown
+        try {
+          const [fn, self] = findExport(module, message.m, message.f)
+          result = fn.apply(self, decodeArgs(message))
+        } catch (error) {
+          return send(context, answer('err', message.id, error), message.id)
+        }
+        if (!isThenable(result)) return send(context, answer('ok', message.id, result), message.id)
+        return void reply(context, message.id, () => result as Promise<unknown>)
+      }
       return void reply(context, message.id, () => invoke(message.m, message.f, decodeArgs(message)))
+    }
     case 'eval':
       return void reply(context, message.id, () => evaluate(message.src, decodeArgs(message)))
     case 'cast':
@@ -37,15 +51,30 @@ async function invoke(specifier: string, name: string, args: unknown[]): Promise
   return fn.apply(self, args)
 }
 
+/**
+ * Compile a shipped function in the global scope (like Playwright's `evaluate`). A function
+ * written in a Vitest test file arrives as Vite transformed it: its `import()` calls became
+ * `__vite_ssr_dynamic_import__()`, which is provided here.
+ */
 async function evaluate(source: string, args: unknown[]): Promise<unknown> {
-  // Indirect eval: global scope, like a function shipped by Playwright's `evaluate`.
-  const fn = (0, eval)(`(${source})\n//# sourceURL=vitest-peer:evaluate`) as (...a: unknown[]) => unknown
+  const wrapper = `(function (__vite_ssr_dynamic_import__) { return (${source}) })\n//# sourceURL=vitest-peer:evaluate`
+  const fn = ((0, eval)(wrapper) as (importer: (specifier: string) => Promise<unknown>) => unknown)((specifier) =>
+    loadModule(String(specifier)),
+  ) as (...a: unknown[]) => unknown
   if (typeof fn !== 'function') throw new TypeError('evaluate() source is not a function expression')
   return fn(...args)
 }
 
 function decodeArgs(message: { a: unknown[]; x?: 1 }): unknown[] {
   return message.x ? (decodeValue(message.a, rebuildLocalError) as unknown[]) : message.a
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
 }
 
 async function reply(context: ServeContext, id: number, run: () => Promise<unknown>): Promise<void> {
@@ -55,6 +84,11 @@ async function reply(context: ServeContext, id: number, run: () => Promise<unkno
   } catch (error) {
     outcome = answer('err', id, error)
   }
+  send(context, outcome, id)
+}
+
+/** Send an answer; one that cannot be serialised becomes an error answer that says so. */
+function send(context: ServeContext, outcome: PeerToOrigin, id: number): void {
   try {
     context.send(outcome)
   } catch (error) {

@@ -20,7 +20,7 @@ export interface EncodedError {
 
 /** `value` with every Error replaced by an encoded record, and whether anything was replaced. */
 export function encodeValue(value: unknown): { value: unknown; flagged: boolean } {
-  if (!containsError(value, new Set())) return { value, flagged: false }
+  if (isFlat(value) || !containsError(value, new Set())) return { value, flagged: false }
   return { value: replaceErrors(value, new Map()), flagged: true }
 }
 
@@ -29,9 +29,15 @@ export function decodeValue(value: unknown, rebuild: (encoded: EncodedError) => 
   return restoreErrors(value, new Map(), rebuild)
 }
 
-/** Encode one thrown value (usually an Error) for an `err` reply. */
-export function encodeThrown(thrown: unknown): { value: unknown; flagged: boolean } {
-  return encodeValue(thrown)
+/** A primitive, or an array of primitives: no error inside, no walk needed (the common call). */
+function isFlat(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true
+  if (!Array.isArray(value)) return false
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i]
+    if (typeof item === 'object' && item !== null) return false
+  }
+  return true
 }
 
 function isPlainContainer(value: object): boolean {
@@ -66,7 +72,8 @@ function replaceErrors(value: unknown, memo: Map<object, unknown>): unknown {
     memo.set(value, record)
     const error = value as Error & { code?: unknown }
     const props: Record<string, unknown> = {}
-    for (const key of Object.keys(error)) {
+    // Own properties, enumerable or not (AggregateError's `errors` is not).
+    for (const key of Object.getOwnPropertyNames(error)) {
       if (key === 'code' || key === 'cause' || key === 'message' || key === 'stack' || key === 'name') continue
       props[key] = replaceErrors((error as unknown as Record<string, unknown>)[key], memo)
     }

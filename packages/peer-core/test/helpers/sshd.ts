@@ -50,7 +50,10 @@ export async function ensureSshd(): Promise<void> {
     await install()
   } catch {
     // A fresh machine has no package lists yet.
-    await run('apt-get', ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, 'update'], { env, maxBuffer: 64 * 1024 * 1024 })
+    await run('apt-get', ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_S}`, 'update'], {
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    })
     await install()
   }
   if (!existsSync(SSHD)) throw new Error(`openssh-server installed but ${SSHD} is still missing`)
@@ -189,7 +192,9 @@ function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }

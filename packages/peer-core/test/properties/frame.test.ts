@@ -157,22 +157,27 @@ describe.each([
 
   test('a truncated stream delivers the whole frames before the cut and reports the rest', () => {
     fc.assert(
-      fc.property(payloads.filter((l) => l.length > 0), fc.nat(), cuts, (list, length, at) => {
-        const frames = list.map(encodeFrame)
-        const stream = Buffer.concat(frames)
-        const keep = length % stream.length
-        const out = decode(cut(stream.subarray(0, keep), at), multiplexed)
-        let whole = 0
-        let used = 0
-        while (whole < frames.length && used + (frames[whole] as Buffer).length <= keep) {
-          used += (frames[whole] as Buffer).length
-          whole++
-        }
-        expect(out.frames).toEqual(list.slice(0, whole))
-        if (used === keep) expect(out.damage).toEqual([])
-        else if (!multiplexed || keep - used >= FRAME_HEADER_BYTES) expect(out.damage.length).toBe(1)
-        else expect(out.text.equals(stream.subarray(used, keep))).toBe(true)
-      }),
+      fc.property(
+        payloads.filter((l) => l.length > 0),
+        fc.nat(),
+        cuts,
+        (list, length, at) => {
+          const frames = list.map(encodeFrame)
+          const stream = Buffer.concat(frames)
+          const keep = length % stream.length
+          const out = decode(cut(stream.subarray(0, keep), at), multiplexed)
+          let whole = 0
+          let used = 0
+          while (whole < frames.length && used + (frames[whole] as Buffer).length <= keep) {
+            used += (frames[whole] as Buffer).length
+            whole++
+          }
+          expect(out.frames).toEqual(list.slice(0, whole))
+          if (used === keep) expect(out.damage).toEqual([])
+          else if (!multiplexed || keep - used >= FRAME_HEADER_BYTES) expect(out.damage.length).toBe(1)
+          else expect(out.text.equals(stream.subarray(used, keep))).toBe(true)
+        },
+      ),
       RUNS,
     )
   })
@@ -192,7 +197,14 @@ describe.each([
 
   test('chunking never changes what is decoded', () => {
     const stream = fc
-      .array(fc.oneof(payloads.map((l) => Buffer.concat(l.map(encodeFrame))), junk, utf8Text), { maxLength: 10 })
+      .array(
+        fc.oneof(
+          payloads.map((l) => Buffer.concat(l.map(encodeFrame))),
+          junk,
+          utf8Text,
+        ),
+        { maxLength: 10 },
+      )
       .map((parts) => Buffer.concat(parts))
     fc.assert(
       fc.property(stream, cuts, (bytes, at) => {
@@ -241,16 +253,12 @@ describe('FrameDecoder (multiplexed stdout)', () => {
 
   test('junk bytes (0xF5, partial magic, forged headers) between frames never hide or damage a frame', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(junk, fc.uint8Array({ maxLength: 100 })), { maxLength: 8 }),
-        cuts,
-        (parts, at) => {
-          const stream = Buffer.concat(parts.flatMap(([j, p]) => [j, encodeFrame(p)]))
-          const out = decode(cut(stream, at), true)
-          expect(out.frames).toEqual(parts.map(([, p]) => Buffer.from(p)))
-          expect(out.text.equals(Buffer.concat(parts.map(([j]) => j)))).toBe(true)
-        },
-      ),
+      fc.property(fc.array(fc.tuple(junk, fc.uint8Array({ maxLength: 100 })), { maxLength: 8 }), cuts, (parts, at) => {
+        const stream = Buffer.concat(parts.flatMap(([j, p]) => [j, encodeFrame(p)]))
+        const out = decode(cut(stream, at), true)
+        expect(out.frames).toEqual(parts.map(([, p]) => Buffer.from(p)))
+        expect(out.text.equals(Buffer.concat(parts.map(([j]) => j)))).toBe(true)
+      }),
       RUNS,
     )
   })
@@ -259,12 +267,17 @@ describe('FrameDecoder (multiplexed stdout)', () => {
 describe('FrameDecoder (strict)', () => {
   test('stops at the first byte outside a frame and delivers nothing after it', () => {
     fc.assert(
-      fc.property(payloads, junk.filter((j) => j.length > 0), payloads, (before, bad, after) => {
-        const stream = Buffer.concat([...before.map(encodeFrame), bad, ...after.map(encodeFrame)])
-        const out = decode([stream], false)
-        expect(out.frames).toEqual(before)
-        expect(out.damage.length).toBe(1)
-      }),
+      fc.property(
+        payloads,
+        junk.filter((j) => j.length > 0),
+        payloads,
+        (before, bad, after) => {
+          const stream = Buffer.concat([...before.map(encodeFrame), bad, ...after.map(encodeFrame)])
+          const out = decode([stream], false)
+          expect(out.frames).toEqual(before)
+          expect(out.damage.length).toBe(1)
+        },
+      ),
       RUNS,
     )
   })

@@ -10,8 +10,16 @@ export function frameMessage(message: OriginToPeer): Buffer {
   return encodeFrame(serialize(message))
 }
 
-/** A decoder that turns frames from the peer into messages, and (multiplexed) other bytes into text. */
-export function peerMessageDecoder(events: ChannelEvents, multiplexed: boolean): FrameDecoder {
+/**
+ * A decoder that turns frames from the peer into messages, and (multiplexed) other bytes into text.
+ * `onStreamDamage` runs after damage to the byte stream itself (not a bad message in a sound frame):
+ * a socket is a reliable stream, so its connection is closed then.
+ */
+export function peerMessageDecoder(
+  events: ChannelEvents,
+  multiplexed: boolean,
+  onStreamDamage?: () => void,
+): FrameDecoder {
   return new FrameDecoder(
     {
       frame(payload) {
@@ -26,7 +34,10 @@ export function peerMessageDecoder(events: ChannelEvents, multiplexed: boolean):
         else events.damage('frame that is not a peer message; dropped')
       },
       text: (bytes) => events.text('stdout', bytes),
-      damage: (description) => events.damage(description),
+      damage: (description) => {
+        events.damage(description)
+        onStreamDamage?.()
+      },
     },
     multiplexed,
   )

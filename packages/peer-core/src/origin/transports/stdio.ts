@@ -2,15 +2,17 @@
 // carries its frames multiplexed with raw console bytes (native writes, grandchildren). Works
 // through any wrapper that forwards stdin/stdout (ssh, docker run -i).
 import type { Readable, Writable } from 'node:stream'
-import { RUNTIME_FLAGS, RUNTIME_PATH } from '../command.js'
+import { RUNTIME_FLAGS } from '../command.js'
+import { runtimeBlock, runtimeEntry } from './bootstrap.js'
 import { frameMessage, peerMessageDecoder } from './framed.js'
 import type { OriginTransport } from './types.js'
 
-export function stdioTransport(): OriginTransport {
+/** `wrapped`: the peer runs a bootstrap that reads the runtime from stdin first (bootstrap.ts). */
+export function stdioTransport(wrapped: boolean): OriginTransport {
   return {
     stdio: ['pipe', 'pipe', 'pipe'],
     ownsStdout: true,
-    entry: [RUNTIME_PATH],
+    entry: runtimeEntry(wrapped),
     flags: [RUNTIME_FLAGS.connection, 'stdio'],
     attach(child, events) {
       const stdin = child.stdin as Writable
@@ -20,6 +22,7 @@ export function stdioTransport(): OriginTransport {
       stdout.once('end', () => decoder.end())
       // EPIPE when the peer is gone: the exit handling reports that, not this stream.
       stdin.on('error', () => {})
+      if (wrapped) stdin.write(runtimeBlock())
       let open = true
       const closed = () => {
         if (!open) return

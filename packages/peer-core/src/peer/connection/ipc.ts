@@ -10,28 +10,14 @@ export function connectIpc(events: PeerChannelEvents): PeerChannel {
     else events.lost('an IPC message that is not an origin message')
   })
   process.once('disconnect', () => events.lost('IPC channel disconnected'))
-  let unsent = 0
-  let drained: (() => void)[] = []
-  const sent = () => {
-    unsent -= 1
-    if (unsent === 0) {
-      for (const resolve of drained) resolve()
-      drained = []
-    }
-  }
   return {
     send(message) {
-      unsent += 1
-      try {
-        send(message, undefined, undefined, sent)
-      } catch (error) {
-        unsent -= 1
-        throw error
-      }
+      send(message)
     },
     flush() {
-      if (unsent === 0 || !process.connected) return Promise.resolve()
-      return new Promise((resolve) => drained.push(resolve))
+      // IPC messages leave in order: once an empty output message is written, all before it are.
+      if (!process.connected) return Promise.resolve()
+      return new Promise((resolve) => send({ t: 'out', s: 1, d: '' }, undefined, undefined, () => resolve()))
     },
   }
 }

@@ -1,28 +1,18 @@
 // Peer side: the 'stdio' control connection. Frames from the origin arrive on stdin (nothing else
 // writes there, so any other byte is damage); frames to the origin go to stdout, between whatever
 // native code and grandchildren print there.
-import { deserialize, serialize } from 'node:v8'
-import { encodeFrame, FrameDecoder } from '../../protocol/frame.js'
-import { isMessage, ORIGIN_TO_PEER_TYPES, type OriginToPeer } from '../../protocol/messages.js'
+import { serialize } from 'node:v8'
+import { encodeFrame } from '../../protocol/frame.js'
+import { originMessageDecoder } from './framed.js'
 import type { PeerChannel, PeerChannelEvents, RawStreams } from './types.js'
 
 export function connectStdio(events: PeerChannelEvents, raw: RawStreams): PeerChannel {
-  const decoder = new FrameDecoder(
-    {
-      frame(payload) {
-        let message: unknown
-        try {
-          message = deserialize(payload)
-        } catch {
-          return events.lost('a frame from the origin with an undecodable payload')
-        }
-        if (isMessage<OriginToPeer>(message, ORIGIN_TO_PEER_TYPES)) events.message(message)
-        else events.lost('a frame from the origin that is not an origin message')
-      },
-      damage: (description) => events.lost(`damaged input from the origin: ${description}`),
-    },
-    false,
-  )
+  // A blocking stdout writes each frame whole before anything else on this thread can write:
+  // otherwise a native write(2) on fd 1 (native code, fs.writeSync) could land inside a frame
+  // that the asynchronous stream had written only in part. The cost is backpressure: a peer
+  // whose origin stops reading blocks in its writes, as a program writing to a slow pipe does.
+  ;(process.stdout as unknown as { _handle?: { setBlocking?(on: boolean): number } })._handle?.setBlocking?.(true)
+  const decoder = originMessageDecoder(events)
   process.stdin.on('data', (chunk: Buffer) => decoder.push(chunk))
   process.stdin.once('end', () => events.lost('stdin closed'))
   process.stdin.once('error', (error) => events.lost(`stdin failed: ${error.message}`))

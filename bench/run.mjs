@@ -1,0 +1,146 @@
+// pnpm bench: the engine against the raw mechanism, measured in the same run, reported as ratios.
+// - boot: startPeer() until running, against a bare `node` child spawned until its ready signal
+//   (first IPC message, or first stdout byte), both started the same way (same env, setpriv or not).
+// - call: peer.call('node:os', 'platform') round trip, against a raw request/response on the
+//   same channel (IPC advanced, or length-prefixed v8 frames over stdio).
+// Samples alternate engine/raw so that machine noise hits both alike; ratios are of medians.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { deserialize, serialize } from 'node:v8'
+import { startPeer } from '@vitest-peer/core'
+
+const BOOTS = Number(process.env.BENCH_BOOTS ?? 20)
+const CALLS = Number(process.env.BENCH_CALLS ?? 5000)
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const RAW_CHILD = fileURLToPath(new URL('./raw-child.cjs', import.meta.url))
+const connections = (process.env.BENCH_CONNECTIONS ?? 'ipc,stdio').split(',')
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]
+}
+
+/** A bare child with the same program prefix the engine uses (peer.exec + the argv before node). */
+function rawSpawn(mode, prefix) {
+  const [exec, ...pre] = prefix
+  const stdio = mode === 'ipc' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe']
+  return spawn(exec, [...pre, RAW_CHILD, mode], { stdio, serialization: 'advanced' })
+}
+
+function rawReady(child, mode) {
+  return new Promise((resolve) => {
+    if (mode === 'ipc') child.once('message', () => resolve())
+    else child.stdout.once('data', () => resolve())
+  })
+}
+
+function rawClient(child, mode) {
+  const pending = new Map()
+  let next = 0
+  if (mode === 'ipc') {
+    child.on('message', (m) => pending.get(m.id)?.(m.r))
+  } else {
+    let buf = Buffer.alloc(0)
+    child.stdout.on('data', (chunk) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk
+      while (buf.length >= 4) {
+        const len = buf.readUInt32BE(0)
+        if (buf.length < 4 + len) break
+        const m = deserialize(buf.subarray(4, 4 + len))
+        pending.get(m.id)?.(m.r)
+        buf = buf.subarray(4 + len)
+      }
+    })
+  }
+  return () =>
+    new Promise((resolve) => {
+      const id = ++next
+      pending.set(id, (r) => {
+        pending.delete(id)
+        resolve(r)
+      })
+      const msg = { id, op: 'call', m: 'node:os', f: 'platform', a: [] }
+      if (mode === 'ipc') child.send(msg)
+      else {
+        const body = serialize(msg)
+        const head = Buffer.allocUnsafe(4)
+        head.writeUInt32BE(body.length)
+        child.stdin.write(Buffer.concat([head, body]))
+      }
+    })
+}
+
+async function timeCalls(fn, n) {
+  const t = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) await fn()
+  return Number(process.hrtime.bigint() - t) / 1000 / n
+}
+
+async function benchConnection(connection) {
+  // Learn the program prefix the engine uses (e.g. setpriv … node) from one peer.
+  const probe = await startPeer({ connection })
+  const prefix = [probe.exec, ...probe.argv.slice(0, probe.argv.indexOf(process.execPath) + 1)]
+  await probe.stop()
+
+  const boot = { engine: [], raw: [] }
+  for (let i = 0; i < BOOTS + 2; i++) {
+    const order = i % 2 === 0 ? ['engine', 'raw'] : ['raw', 'engine']
+    for (const which of order) {
+      const t = performance.now()
+      if (which === 'engine') {
+        const peer = await startPeer({ connection })
+        const ms = performance.now() - t
+        await peer.stop()
+        if (i >= 2) boot.engine.push(ms)
+      } else {
+        const child = rawSpawn(connection, prefix)
+        await rawReady(child, connection)
+        const ms = performance.now() - t
+        const gone = new Promise((r) => child.once('exit', r))
+        child.kill('SIGKILL')
+        await gone
+        if (i >= 2) boot.raw.push(ms)
+      }
+    }
+  }
+
+  const peer = await startPeer({ connection })
+  const child = rawSpawn(connection, prefix)
+  await rawReady(child, connection)
+  const raw = rawClient(child, connection)
+  const engineCall = () => peer.call('node:os', 'platform')
+  await timeCalls(engineCall, WARMUP)
+  await timeCalls(raw, WARMUP)
+  const call = { engine: [], raw: [] }
+  for (let r = 0; r < ROUNDS; r++) {
+    call.engine.push(await timeCalls(engineCall, CALLS))
+    call.raw.push(await timeCalls(raw, CALLS))
+  }
+  await peer.stop()
+  child.kill('SIGKILL')
+
+  return {
+    connection,
+    bootEngineMs: median(boot.engine),
+    bootRawMs: median(boot.raw),
+    bootRatio: median(boot.engine) / median(boot.raw),
+    callEngineUs: median(call.engine),
+    callRawUs: median(call.raw),
+    callRatio: median(call.engine) / median(call.raw),
+  }
+}
+
+const rows = []
+for (const connection of connections) rows.push(await benchConnection(connection))
+console.log(`\nvitest-peer bench (${BOOTS} boots, ${ROUNDS}×${CALLS} calls after ${WARMUP} warm-up; medians)\n`)
+console.log(
+  '| connection | boot engine ms | boot raw ms | boot ratio (goal ≤ 1.10) | call engine µs | call raw µs | call ratio (goal ≤ 1.25) |',
+)
+console.log('| --- | --- | --- | --- | --- | --- | --- |')
+for (const r of rows) {
+  console.log(
+    `| ${r.connection} | ${r.bootEngineMs.toFixed(1)} | ${r.bootRawMs.toFixed(1)} | ${r.bootRatio.toFixed(2)} | ${r.callEngineUs.toFixed(1)} | ${r.callRawUs.toFixed(1)} | ${r.callRatio.toFixed(2)} |`,
+  )
+}
+if (process.env.BENCH_JSON) console.log(JSON.stringify(rows))

@@ -1,0 +1,27 @@
+// Peer side: frames from the origin (frame.ts) of v8-serialised messages, on a byte stream that
+// only the origin writes (stdin for 'stdio', the socket for TCP and Unix sockets). Anything that
+// is not a sound frame holding an origin message breaks the connection: the peer halts.
+import { deserialize } from 'node:v8'
+import { FrameDecoder } from '../../protocol/frame.js'
+import { isMessage, ORIGIN_TO_PEER_TYPES, type OriginToPeer } from '../../protocol/messages.js'
+import type { PeerChannelEvents } from './types.js'
+
+/** A strict decoder that delivers origin messages and reports anything else as a lost connection. */
+export function originMessageDecoder(events: PeerChannelEvents): FrameDecoder {
+  return new FrameDecoder(
+    {
+      frame(payload) {
+        let message: unknown
+        try {
+          message = deserialize(payload)
+        } catch {
+          return events.lost('a frame from the origin with an undecodable payload')
+        }
+        if (isMessage<OriginToPeer>(message, ORIGIN_TO_PEER_TYPES)) events.message(message)
+        else events.lost('a frame from the origin that is not an origin message')
+      },
+      damage: (description) => events.lost(`damaged input from the origin: ${description}`),
+    },
+    false,
+  )
+}

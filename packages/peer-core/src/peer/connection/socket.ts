@@ -1,0 +1,157 @@
+// Peer side: what the TCP and Unix-socket control connections share. The peer reads the
+// per-peer secret from stdin (the origin writes it there first), connects back to the origin
+// (tcp.ts, uds.ts say where, retrying with backoff), answers the origin's challenge, and checks the
+// origin's own proof before it reads a single message (protocol/auth.ts): a listener that does
+// not hold the secret can never make this peer run anything. Until then, outgoing messages
+// (the boot handshake, console output) wait in a queue. Any failure halts the peer; its reason
+// goes to the raw stderr, which the origin shows in the boot error.
+import { writeSync } from 'node:fs'
+import type { Socket } from 'node:net'
+import { serialize } from 'node:v8'
+import {
+  CONNECT_RETRY_FIRST_MS,
+  CONNECT_RETRY_MAX_MS,
+  CONNECT_TIMEOUT_MS,
+  HANDSHAKE_TIMEOUT_MS,
+} from '../../constants.js'
+import {
+  checkAccept,
+  HANDSHAKE_PAYLOAD_BYTES,
+  newNonce,
+  parseChallenge,
+  parseSecret,
+  readHandshakeFrame,
+  responseFrame,
+} from '../../protocol/auth.js'
+import { encodeFrame } from '../../protocol/frame.js'
+import { originMessageDecoder } from './framed.js'
+import type { PeerChannel, PeerChannelEvents } from './types.js'
+
+const { setTimeout, clearTimeout } = globalThis
+
+/** One place the origin may listen on, and how to open a connection to it. */
+export interface Target {
+  label: string
+  open(): Socket
+}
+
+/** Reads a runtime flag's value from the command line. */
+export type Flag = (name: string) => string | undefined
+
+/** The peer's end of a TCP or Unix-socket control connection. */
+export function connectSocket(name: string, targets: Target[], flag: Flag, events: PeerChannelEvents): PeerChannel {
+  const given = Number(flag('--vitest-peer-connect-timeout'))
+  const connectTimeout = Number.isFinite(given) && given > 0 ? given : CONNECT_TIMEOUT_MS
+  let socket: Socket | undefined
+  const queue: Buffer[] = []
+  const lose = (reason: string) => {
+    try {
+      // The console relay would queue this on the connection that just failed: write it raw.
+      writeSync(2, `vitest-peer: ${reason}\n`)
+    } catch {}
+    events.lost(reason)
+  }
+
+  void (async () => {
+    const secret = parseSecret(
+      await readHandshakeFrame(process.stdin, HANDSHAKE_PAYLOAD_BYTES.secret, HANDSHAKE_TIMEOUT_MS).catch((error) => {
+        throw new Error(`no secret from the origin on stdin: ${(error as Error).message}`)
+      }),
+    )
+    if (typeof secret === 'string') throw new Error(`no secret from the origin on stdin: ${secret}`)
+    // The stdin pipe stays open after the secret; its end is a lost link too (the origin died).
+    process.stdin.on('data', () => {})
+    process.stdin.once('end', () => lose('stdin closed'))
+    process.stdin.resume()
+
+    const connection = await dial(targets, connectTimeout)
+    const describe = `the origin at ${connection.label}`
+    const { socket: candidate } = connection
+    candidate.on('error', () => {}) // 'close' follows and is the lost link
+    const challenge = parseChallenge(
+      await readHandshakeFrame(candidate, HANDSHAKE_PAYLOAD_BYTES.challenge, HANDSHAKE_TIMEOUT_MS).catch((error) => {
+        candidate.destroy()
+        throw new Error(`${describe} sent no valid challenge: ${(error as Error).message}`)
+      }),
+    )
+    if (typeof challenge === 'string') throw new Error(`${describe} sent no valid challenge: ${challenge}`)
+    const peerNonce = newNonce()
+    candidate.write(responseFrame(secret, challenge, peerNonce, name))
+    const accept = await readHandshakeFrame(candidate, HANDSHAKE_PAYLOAD_BYTES.accept, HANDSHAKE_TIMEOUT_MS).catch(
+      (error) => {
+        candidate.destroy()
+        throw new Error(`${describe} did not accept this peer: ${(error as Error).message}`)
+      },
+    )
+    const refused = checkAccept(secret, challenge, peerNonce, name, accept)
+    if (refused !== undefined) {
+      candidate.destroy()
+      throw new Error(`${describe} failed to prove it holds the secret (${refused}); not serving it`)
+    }
+
+    const decoder = originMessageDecoder(events)
+    candidate.on('data', (chunk: Buffer) => decoder.push(chunk))
+    candidate.once('close', () => events.lost('control connection closed'))
+    candidate.resume()
+    socket = candidate
+    for (const frame of queue.splice(0)) candidate.write(frame)
+  })().catch((error: Error) => lose(`control connection failed: ${error.message}`))
+
+  return {
+    send(message) {
+      const frame = encodeFrame(serialize(message))
+      if (socket) socket.write(frame)
+      else queue.push(frame)
+    },
+    flush() {
+      const open = socket
+      if (open === undefined || open.destroyed) return Promise.resolve()
+      return new Promise((resolve) => open.write(Buffer.alloc(0), () => resolve()))
+    },
+  }
+}
+
+/** Try every target in order, round after round with backoff, until one connects or time is up. */
+async function dial(targets: Target[], timeoutMs: number): Promise<{ socket: Socket; label: string }> {
+  const deadline = performance.now() + timeoutMs
+  let pause = CONNECT_RETRY_FIRST_MS
+  const failures = new Map<string, string>()
+  for (;;) {
+    for (const target of targets) {
+      try {
+        return { socket: await openOne(target, deadline - performance.now()), label: target.label }
+      } catch (error) {
+        failures.set(target.label, (error as Error).message)
+      }
+    }
+    const remaining = deadline - performance.now()
+    if (remaining <= 0) break
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, remaining)))
+    pause = Math.min(pause * 2, CONNECT_RETRY_MAX_MS)
+  }
+  const why = [...failures].map(([label, message]) => `${label}: ${message}`).join('; ')
+  throw new Error(`could not connect to the origin within ${timeoutMs} ms (${why})`)
+}
+
+function openOne(target: Target, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = target.open()
+    const timer = setTimeout(
+      () => {
+        socket.destroy()
+        reject(new Error('connect timed out'))
+      },
+      Math.max(1, timeoutMs),
+    )
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      resolve(socket)
+    })
+    socket.once('error', (error) => {
+      clearTimeout(timer)
+      socket.destroy()
+      reject(error)
+    })
+  })
+}

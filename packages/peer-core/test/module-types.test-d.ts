@@ -1,0 +1,34 @@
+// Origin side, types only (run by Vitest's typecheck): `peer.module<M>()` turns every function
+// export of M into an async remote call with the same parameters, and drops other exports.
+import type { Peer, RemoteModule } from '@vitest-peer/core'
+import { describe, expectTypeOf, test } from 'vitest'
+
+type Typed = typeof import('../../../fixtures/typed.mjs')
+
+describe('peer.module<M>()', () => {
+  test('function exports become async calls with the same parameters', () => {
+    const typed = ({} as Peer).module<Typed>('./typed.mjs')
+    expectTypeOf(typed).toEqualTypeOf<RemoteModule<Typed>>()
+    expectTypeOf(typed.add).toEqualTypeOf<(a: number, b: number) => Promise<number>>()
+    expectTypeOf(typed.greet).toEqualTypeOf<(name: string) => Promise<string>>()
+    expectTypeOf(typed.stats).returns.resolves.toEqualTypeOf<{ count: number; max: number }>()
+    expectTypeOf(typed.add).parameters.toEqualTypeOf<[a: number, b: number]>()
+  })
+
+  test('non-function exports are not on the proxy; wrong arguments do not compile', () => {
+    const typed = ({} as Peer).module<Typed>(new URL('file:///typed.mjs'))
+    expectTypeOf(typed).not.toHaveProperty('version')
+    // @ts-expect-error add takes numbers
+    void typed.add('1', 2)
+    // @ts-expect-error greet takes one argument
+    void typed.greet()
+  })
+
+  test('call, evaluate and receive are typed for any value', () => {
+    const peer = {} as Peer
+    expectTypeOf(peer.evaluate((a: number, b: string) => `${b}${a}`, 1, 'x')).resolves.toEqualTypeOf<string>()
+    expectTypeOf(peer.evaluate(async () => 42)).resolves.toEqualTypeOf<number>()
+    expectTypeOf(peer.cast).returns.toEqualTypeOf<void>()
+    expectTypeOf(peer.send).returns.toEqualTypeOf<void>()
+  })
+})

@@ -1,0 +1,57 @@
+// Vitest main process: `vitestPeer()`, the Vitest plugin (SPEC 2.6). Adds the setup file
+// (per-test context for `usePeer`, worker watch of the main process), the globalSetup (registry,
+// reaper) and the leak reporter, and provides the project's peer defaults to the workers.
+/// <reference types="vitest/config" />
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Plugin } from 'vitest/config'
+import { DEFAULT_OUT_DIR, PROVIDE_KEY } from './constants.js'
+import type { ProvidedConfig, SerializablePeerOptions } from './shared/types.js'
+
+/** Options of `vitestPeer()`. */
+export interface VitestPeerPluginOptions {
+  /**
+   * Defaults for every peer of the project (connection, args, env, waitBoot, shutdown, peerDown,
+   * echo, typescript); `peerOptions` and each start's options come on top. Must be serialisable.
+   */
+  defaults?: SerializablePeerOptions
+  /** Folder for crash reports, relative to the project root. Default `.vitest-peer`. */
+  outDir?: string
+  /** The run-level safety net (registry, leak killer, reaper of dead runs). Default true. */
+  safetyNet?: boolean
+}
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
+const REPORTER = here('./reporter.mjs')
+
+/** The vitest-peer plugin for `vitest.config.ts`. */
+export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
+  return {
+    name: 'vitest-peer',
+    config() {
+      return {
+        test: {
+          setupFiles: [here('./setup.mjs')],
+          globalSetup: options.safetyNet === false ? [] : [here('./global-setup.mjs')],
+          // Test locations let the failure report point at the test (GitHub Actions annotations need one).
+          includeTaskLocation: true,
+        },
+      }
+    },
+    configureVitest({ vitest, project }) {
+      const provided: ProvidedConfig = {
+        defaults: options.defaults ?? {},
+        outDir: resolve(project.config.root, options.outDir ?? DEFAULT_OUT_DIR),
+        // The globalSetup replaces it with this run's folder.
+        registry: options.safetyNet === false ? null : '',
+      }
+      ;(project.provide as (key: string, value: unknown) => void)(PROVIDE_KEY, provided)
+      if (options.safetyNet === false) return
+      const reporters = vitest.config.reporters as unknown[]
+      const present = reporters.some((r) => (Array.isArray(r) ? r[0] : r) === REPORTER)
+      if (!present) reporters.push([REPORTER, {}])
+    },
+  }
+}
+
+export default vitestPeer

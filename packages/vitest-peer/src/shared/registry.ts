@@ -1,0 +1,108 @@
+// Both sides: the registry of live peers, one JSON file per peer pid in a folder per run and
+// project. Workers write a record when a peer starts and remove it once the peer is reaped; the
+// Vitest main process kills whatever is still recorded when its test or the run has ended, and
+// the next run reaps the folders of runs whose main process died.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { REGISTRY_PREFIX } from '../constants.js'
+import { isSameProcess, readStat } from './proc.js'
+import type { RegistryRecord } from './types.js'
+
+// Captured at load: a test may stub `process.kill`.
+const kill = process.kill.bind(process)
+
+/** The run folder of the Vitest main process `pid`, named with its start time (pids are reused). */
+export function runFolder(pid = process.pid): string {
+  return join(tmpdir(), `${REGISTRY_PREFIX}${pid}-${readStat(pid)?.startTime ?? 'unknown'}`)
+}
+
+/** Record a live peer (worker side). */
+export function writeRecord(folder: string, record: RegistryRecord): void {
+  mkdirSync(folder, { recursive: true, mode: 0o700 })
+  writeFileSync(join(folder, `${record.pid}.json`), JSON.stringify(record), { mode: 0o600 })
+}
+
+/** Forget a peer once it is reaped (worker side). */
+export function removeRecord(folder: string, pid: number): void {
+  rmSync(join(folder, `${pid}.json`), { force: true })
+}
+
+/** Every record under `folder` (one level of project folders included). */
+export function readRecords(folder: string): { file: string; record: RegistryRecord }[] {
+  const found: { file: string; record: RegistryRecord }[] = []
+  const visit = (dir: string, depth: number) => {
+    let names: string[]
+    try {
+      names = readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const name of names) {
+      const path = join(dir, name)
+      if (name.endsWith('.json')) {
+        try {
+          found.push({ file: path, record: JSON.parse(readFileSync(path, 'utf8')) as RegistryRecord })
+        } catch {}
+      } else if (depth > 0) visit(path, depth - 1)
+    }
+  }
+  visit(folder, 1)
+  return found
+}
+
+/**
+ * Kill (SIGKILL) every recorded peer that `select` picks and that is still the recorded process;
+ * drop the records of peers that are gone. Returns the records of the peers it killed.
+ */
+export function sweep(folder: string, select: (record: RegistryRecord) => boolean): RegistryRecord[] {
+  const killed: RegistryRecord[] = []
+  for (const { file, record } of readRecords(folder)) {
+    if (!select(record)) continue
+    if (isSameProcess(record.pid, record.startTime, record.cmdline)) {
+      try {
+        kill(record.pid, 'SIGKILL')
+        killed.push(record)
+      } catch {}
+    }
+    rmSync(file, { force: true })
+  }
+  return killed
+}
+
+/**
+ * Reap the run folders of earlier Vitest runs whose main process is gone (killed, crashed):
+ * kill their recorded peers that still run, then delete the folders. Only folders owned by this
+ * user are touched.
+ */
+export function reapDeadRuns(): RegistryRecord[] {
+  const reaped: RegistryRecord[] = []
+  const uid = process.getuid?.()
+  let names: string[]
+  try {
+    names = readdirSync(tmpdir())
+  } catch {
+    return reaped
+  }
+  for (const name of names) {
+    const match = new RegExp(`^${REGISTRY_PREFIX}(\\d+)-(\\S+)$`).exec(name)
+    if (!match) continue
+    const folder = join(tmpdir(), name)
+    try {
+      if (uid !== undefined && statSync(folder).uid !== uid) continue
+    } catch {
+      continue
+    }
+    const stat = readStat(Number(match[1]))
+    const runIsAlive = stat !== null && stat.state !== 'Z' && stat.state !== 'X' && stat.startTime === match[2]
+    if (runIsAlive) continue
+    reaped.push(...sweep(folder, () => true))
+    rmSync(folder, { recursive: true, force: true })
+  }
+  return reaped
+}
+
+/** One line per leaked peer, for the terminal. */
+export function describeLeak(record: RegistryRecord, when: string): string {
+  return `vitest-peer: leaked peer ${record.name} (pid ${record.pid}) of "${record.test}" in ${record.file} was still running ${when}; killed it with SIGKILL`
+}

@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsdown'
+
+export default defineConfig({
+  // index: the worker API; plugin: the config entry; setup, global-setup, reporter: files the
+  // plugin injects into Vitest; ts-*: loaded inside peers that need TypeScript.
+  entry: {
+    index: 'src/index.ts',
+    plugin: 'src/plugin.ts',
+    setup: 'src/worker/setup.ts',
+    'global-setup': 'src/main/global-setup.ts',
+    reporter: 'src/main/reporter.ts',
+    'ts-register': 'src/peer/ts-register.ts',
+    'ts-preload': 'src/peer/ts-preload.ts',
+    'ts-hook': 'src/peer/ts-hook.ts',
+  },
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  dts: true,
+  fixedExtension: true,
+  clean: true,
+  deps: { neverBundle: ['vitest', /^vitest\//, '@vitest-peer/core', /^@vitest-peer\/core\//] },
+})
