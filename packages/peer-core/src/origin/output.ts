@@ -76,10 +76,29 @@ export class OutputBuffer {
     return this.text.split('\n')
   }
 
-  /** Call `watcher` with every line completed from now on, until it returns true. */
-  watch(watcher: LineWatcher): () => void {
-    this.watchers.add(watcher)
-    return () => this.watchers.delete(watcher)
+  /**
+   * The first line `test` accepts, among the lines printed so far or those completed later.
+   * `arm` starts whatever ends the wait (a timeout, the peer going down) and returns its cancel
+   * function; it is called only when the wait has to wait.
+   */
+  firstLine(test: (line: string) => boolean, arm: (fail: (e: Error) => void) => () => void): Promise<string> {
+    const earlier = this.lines().find(test)
+    if (earlier !== undefined) return Promise.resolve(earlier)
+    return new Promise((resolve, reject) => {
+      let disarm = () => {}
+      const watcher: LineWatcher = (line) => {
+        if (!test(line)) return false
+        disarm()
+        resolve(line)
+        return true
+      }
+      this.watchers.add(watcher)
+      disarm = arm((error) => {
+        this.watchers.delete(watcher)
+        disarm()
+        reject(error)
+      })
+    })
   }
 
   private append(text: string, stream: OutputStream): void {

@@ -3,7 +3,6 @@
 // output → reject what is pending (OTP's peer control process, `peer.erl`).
 import { type ChildProcess, spawn } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { inspect } from 'node:util'
 import { BOOT_TIMEOUT_MS, CALL_TIMEOUT_MS, HALT_TIMEOUT_MS, OUTPUT_DRAIN_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import {
   PeerBootError,
@@ -12,10 +11,10 @@ import {
   type PeerErrorContext,
   PeerProtocolError,
   PeerTimeoutError,
-  RemoteError,
 } from '../errors.js'
 import type { OriginToPeer, PeerToOrigin } from '../protocol/messages.js'
-import { decodeValue, type EncodedError, encodeValue } from '../protocol/values.js'
+import { encodeValue } from '../protocol/values.js'
+import { decodeRemote, PendingCalls, timeoutTypeError, validTimeout } from './calls.js'
 import { buildCommand, formatCommand } from './command.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
@@ -33,13 +32,6 @@ import type {
 
 // Captured at load: tests in the origin may install fake timers (STYLE: birpc, Vitest workers).
 const { setTimeout, clearTimeout } = globalThis
-
-interface PendingCall {
-  resolve(value: unknown): void
-  reject(error: Error): void
-  timer: ReturnType<typeof setTimeout>
-  what: string
-}
 
 /** A running (or booting, or down) peer: a child Node.js process linked to this origin. */
 export class Peer extends EventEmitter<PeerEvents> {
@@ -67,10 +59,9 @@ export class Peer extends EventEmitter<PeerEvents> {
   private readonly child: ChildProcess
   private readonly out: OutputBuffer
   private readonly mailbox = new Mailbox()
-  private readonly pending = new Map<number, PendingCall>()
+  private readonly calls = new PendingCalls()
   private channel: ControlChannel | undefined
   private current: PeerState = 'booting'
-  private nextId = 0
   private stopRequested = false
   private stopping: Promise<void> | undefined
   private bootError: Error | undefined
@@ -217,32 +208,20 @@ export class Peer extends EventEmitter<PeerEvents> {
     const regexp =
       typeof pattern === 'string' ? undefined : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
     const test = (line: string) => (regexp === undefined ? line.includes(pattern as string) : regexp.test(line))
-    const earlier = this.out.lines().find(test)
-    if (earlier !== undefined) return Promise.resolve(earlier)
-    if (typeof this.current === 'object') {
-      return Promise.reject(new PeerDownError(`waitForOutput(${String(pattern)})`, this.current.down, this.context()))
-    }
-    return new Promise((resolve, reject) => {
-      const finish = () => {
+    const what = `waitForOutput(${String(pattern)})`
+    const down = typeof this.current === 'object' ? this.current.down : undefined
+    return this.out.firstLine(test, (fail) => {
+      if (down !== undefined) {
+        fail(new PeerDownError(what, down, this.context()))
+        return () => {}
+      }
+      const timer = setTimeout(() => fail(new PeerTimeoutError(what, timeout, this.context())), timeout)
+      const onDown = (reason: DownReason) => fail(new PeerDownError(what, reason, this.context()))
+      this.once('down', onDown)
+      return () => {
         clearTimeout(timer)
-        unwatch()
         this.off('down', onDown)
       }
-      const onDown = (reason: DownReason) => {
-        finish()
-        reject(new PeerDownError(`waitForOutput(${String(pattern)})`, reason, this.context()))
-      }
-      const timer = setTimeout(() => {
-        finish()
-        reject(new PeerTimeoutError(`waitForOutput(${String(pattern)})`, timeout, this.context()))
-      }, timeout)
-      const unwatch = this.out.watch((line) => {
-        if (!test(line)) return false
-        finish()
-        resolve(line)
-        return true
-      })
-      this.once('down', onDown)
     })
   }
 
@@ -420,18 +399,11 @@ export class Peer extends EventEmitter<PeerEvents> {
         )
         return
       case 'ok':
-      case 'err': {
-        const call = this.pending.get(message.id)
-        if (call === undefined) return // a late reply to a call that timed out: dropped
-        this.pending.delete(message.id)
-        clearTimeout(call.timer)
-        const value = message.x ? decodeValue(message.v, rebuildRemoteError) : message.v
-        if (message.t === 'ok') call.resolve(value)
-        else call.reject(value instanceof Error ? value : nonErrorThrown(value, call.what))
+      case 'err':
+        this.calls.settle(message)
         return
-      }
       case 'msg': {
-        const value = message.x ? decodeValue(message.v, rebuildRemoteError) : message.v
+        const value = decodeRemote(message.v, message.x)
         this.mailbox.deliver(value)
         this.emit('message', value)
         return
@@ -465,7 +437,12 @@ export class Peer extends EventEmitter<PeerEvents> {
       return this.booted.then(() => this.request(message, what, timeout))
     }
     if (!Array.isArray(message.a)) return Promise.reject(new TypeError(`${what}: args must be an array`))
-    const id = ++this.nextId
+    const channel = this.channel
+    if (channel === undefined) {
+      // The connection is lost and the link is ending the peer: fail once it is down.
+      return this.exited.then((reason) => Promise.reject(new PeerDownError(what, reason, this.context())))
+    }
+    const id = this.calls.nextId()
     message.id = id
     const encoded = encodeValue(message.a)
     if (encoded.flagged) {
@@ -473,17 +450,11 @@ export class Peer extends EventEmitter<PeerEvents> {
       message.x = 1
     }
     try {
-      this.channel?.send(message)
+      channel.send(message)
     } catch (error) {
       return Promise.reject(this.cloneError(what, error))
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        reject(new PeerTimeoutError(what, timeout, this.context()))
-      }, timeout)
-      this.pending.set(id, { resolve, reject, timer, what })
-    })
+    return this.calls.wait(id, what, timeout, () => new PeerTimeoutError(what, timeout, this.context()))
   }
 
   /** Send a message that has no answer; `strict` makes a value that cannot be sent throw. */
@@ -551,11 +522,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       )
     }
     const down = new PeerDownError(`peer ${this.name} went down`, reason, context)
-    for (const [id, call] of this.pending) {
-      this.pending.delete(id)
-      clearTimeout(call.timer)
-      call.reject(new PeerDownError(call.what, reason, context))
-    }
+    this.calls.failAll((what) => new PeerDownError(what, reason, context))
     this.mailbox.close(down, this.options.peerDown === 'continue')
     this.emit('down', reason)
     this.resolveExited(reason)
@@ -572,43 +539,5 @@ export class Peer extends EventEmitter<PeerEvents> {
       state: this.current,
       output: this.out?.tail(OUTPUT_TAIL_LINES) ?? '',
     }
-  }
-}
-
-/** The timeout of a call or wait: the default when absent, `undefined` when invalid. */
-function validTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined) return CALL_TIMEOUT_MS
-  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : undefined
-}
-
-function timeoutTypeError(what: string, timeout: unknown): TypeError {
-  return new TypeError(`${what}: the timeout must be a positive number of milliseconds, not ${inspect(timeout)}`)
-}
-
-/** Origin side of error decoding: every error from the peer becomes a `RemoteError`. */
-function rebuildRemoteError(encoded: EncodedError): Error {
-  const error = new RemoteError(encoded.message)
-  Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false })
-  Object.defineProperty(error, 'stack', {
-    value: encoded.stack ?? `${encoded.name}: ${encoded.message}`,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  })
-  return error
-}
-
-/** `throw 'text'` (or any non-error) in the peer: a RemoteError that carries the value. */
-function nonErrorThrown(value: unknown, what: string): RemoteError {
-  const error = new RemoteError(`${what}: the peer threw a non-error value: ${describe(value)}`)
-  Object.defineProperty(error, 'thrown', { value, enumerable: true })
-  return error
-}
-
-function describe(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value))
-  } catch {
-    return String(value)
   }
 }
