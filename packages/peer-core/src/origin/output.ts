@@ -15,6 +15,7 @@ export class OutputBuffer {
   private kept = 0
   private joined: string | undefined = ''
   private dropped = 0
+  private ended = false
   private readonly decoders = new Map<string, StringDecoder>()
   private readonly partial: Record<OutputStream, string> = { stdout: '', stderr: '' }
   private readonly watchers = new Set<LineWatcher>()
@@ -37,6 +38,7 @@ export class OutputBuffer {
 
   /** Flush every decoder and partial line: the peer is gone. */
   end(): void {
+    this.ended = true
     for (const [source, decoder] of this.decoders) {
       const rest = decoder.end()
       if (rest !== '') this.append(rest, source.endsWith('stderr') ? 'stderr' : 'stdout')
@@ -71,9 +73,12 @@ export class OutputBuffer {
     return lines.slice(-count).join('\n')
   }
 
-  /** Lines printed so far (complete or not), for a wait that must see earlier output. */
+  /** Complete lines printed so far, for a wait that must see earlier output. */
   lines(): string[] {
-    return this.text.split('\n')
+    const lines = this.text.split('\n')
+    // The text after the last newline is a line still being written, unless the peer is gone.
+    if (!this.ended || lines[lines.length - 1] === '') lines.pop()
+    return lines
   }
 
   /**
@@ -128,11 +133,17 @@ export class OutputBuffer {
     this.onText(text, stream)
     if (this.watchers.size === 0 && !text.includes('\n')) {
       this.partial[stream] += text
-      return
+    } else {
+      const pieces = (this.partial[stream] + text).split('\n')
+      this.partial[stream] = pieces.pop() ?? ''
+      for (const line of pieces) this.emitLine(line)
     }
-    const pieces = (this.partial[stream] + text).split('\n')
-    this.partial[stream] = pieces.pop() ?? ''
-    for (const line of pieces) this.emitLine(line)
+    // Text that never ends its line (progress bars, binary junk) is bounded like the rest.
+    if (this.partial[stream].length > this.limit) {
+      const line = this.partial[stream]
+      this.partial[stream] = ''
+      this.emitLine(line)
+    }
   }
 
   private emitLine(line: string): void {

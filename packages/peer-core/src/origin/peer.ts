@@ -96,7 +96,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.exited = new Promise((resolve) => {
       this.resolveExited = resolve
     })
-    this.out = new OutputBuffer((text, stream) => this.emit('output', text, stream))
+    this.out = new OutputBuffer((text, stream) => this.notify('output', text, stream))
 
     const [exec, argv] = buildCommand(options, transport)
     this.exec = exec
@@ -405,11 +405,13 @@ export class Peer extends EventEmitter<PeerEvents> {
       case 'msg': {
         const value = decodeRemote(message.v, message.x)
         this.mailbox.deliver(value)
-        this.emit('message', value)
+        this.notify('message', value)
         return
       }
       case 'hello':
         if (this.current !== 'booting') return this.diagnose('a second boot handshake; ignored')
+        // A hello still in the pipe when the start was aborted, stopped or timed out changes nothing.
+        if (this.stopRequested || this.bootError !== undefined) return
         clearTimeout(this.bootTimer)
         this.current = 'running'
         this.resolveBooted()
@@ -420,7 +422,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   private diagnose(description: string): void {
     const error = new PeerProtocolError(`control connection of peer ${this.name}: ${description}`, this.context())
     this.diagnostics.push(error)
-    this.emit('diagnostic', error)
+    this.notify('diagnostic', error)
   }
 
   // ---- requests ----
@@ -444,12 +446,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const id = this.calls.nextId()
     message.id = id
-    const encoded = encodeValue(message.a)
-    if (encoded.flagged) {
-      message.a = encoded.value as unknown[]
-      message.x = 1
-    }
     try {
+      const encoded = encodeValue(message.a)
+      if (encoded.flagged) {
+        message.a = encoded.value as unknown[]
+        message.x = 1
+      }
       channel.send(message)
     } catch (error) {
       return Promise.reject(this.cloneError(what, error))
@@ -460,21 +462,24 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Send a message that has no answer; `strict` makes a value that cannot be sent throw. */
   private post(message: OriginToPeer & { t: 'cast' | 'send' }, what: string, strict: boolean): void {
     if (typeof this.current === 'object') return
-    if (this.current === 'booting' || this.channel === undefined) {
+    if (this.current === 'booting') {
       this.booted.then(
         () => this.post(message, what, false),
         () => {},
       )
       return
     }
-    const key = message.t === 'cast' ? 'a' : 'v'
-    const encoded = encodeValue((message as Record<string, unknown>)[key])
-    if (encoded.flagged) {
-      ;(message as Record<string, unknown>)[key] = encoded.value
-      message.x = 1
-    }
+    // Running without a channel: the connection is lost and the link is ending the peer.
+    const channel = this.channel
+    if (channel === undefined) return
     try {
-      this.channel.send(message)
+      const key = message.t === 'cast' ? 'a' : 'v'
+      const encoded = encodeValue((message as Record<string, unknown>)[key])
+      if (encoded.flagged) {
+        ;(message as Record<string, unknown>)[key] = encoded.value
+        message.x = 1
+      }
+      channel.send(message)
     } catch (error) {
       const failure = this.cloneError(what, error)
       if (strict) throw failure
@@ -524,10 +529,24 @@ export class Peer extends EventEmitter<PeerEvents> {
     const down = new PeerDownError(`peer ${this.name} went down`, reason, context)
     this.calls.failAll((what) => new PeerDownError(what, reason, context))
     this.mailbox.close(down, this.options.peerDown === 'continue')
-    this.emit('down', reason)
     this.resolveExited(reason)
+    this.notify('down', reason)
     if (!wasBooting && (cause === 'exited' || cause === 'crashed') && this.options.peerDown === 'crash') {
       this.emit('error', down)
+    }
+  }
+
+  /**
+   * Emit to user listeners from inside the state machine: a listener that throws must not leave
+   * it half-way (e.g. `exited` never resolving), so its error is rethrown on its own.
+   */
+  private notify<K extends Exclude<keyof PeerEvents, 'error'>>(event: K, ...args: PeerEvents[K]): void {
+    try {
+      ;(this.emit as (event: K, ...args: PeerEvents[K]) => boolean)(event, ...args)
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error
+      })
     }
   }
 

@@ -24,9 +24,9 @@ export function serve(message: OriginToPeer, context: ServeContext): void {
           const [fn, self] = findExport(module, message.m, message.f)
           result = fn.apply(self, decodeArgs(message))
         } catch (error) {
-          return send(context, answer('err', message.id, error), message.id)
+          return send(context, settled('err', message.id, error), message.id)
         }
-        if (!isThenable(result)) return send(context, answer('ok', message.id, result), message.id)
+        if (!isThenable(result)) return send(context, settled('ok', message.id, result), message.id)
         return void reply(context, message.id, () => result as Promise<unknown>)
       }
       return void reply(context, message.id, () => invoke(message.m, message.f, decodeArgs(message)))
@@ -80,9 +80,9 @@ function isThenable(value: unknown): boolean {
 async function reply(context: ServeContext, id: number, run: () => Promise<unknown>): Promise<void> {
   let outcome: PeerToOrigin
   try {
-    outcome = answer('ok', id, await run())
+    outcome = settled('ok', id, await run())
   } catch (error) {
-    outcome = answer('err', id, error)
+    outcome = settled('err', id, error)
   }
   send(context, outcome, id)
 }
@@ -98,6 +98,22 @@ function send(context: ServeContext, outcome: PeerToOrigin, id: number): void {
     ) as Error & { code: string }
     failure.code = 'ERR_PEER_CLONE'
     context.send(answer('err', id, failure))
+  }
+}
+
+/**
+ * The answer for a result or a thrown value. Encoding walks the value, and a getter or a revoked
+ * Proxy inside can throw: that becomes the error answer, never a failure of the connection.
+ */
+function settled(t: 'ok' | 'err', id: number, value: unknown): PeerToOrigin {
+  try {
+    return answer(t, id, value)
+  } catch (error) {
+    try {
+      return answer('err', id, error)
+    } catch {
+      return { t: 'err', id, v: String(error) }
+    }
   }
 }
 
