@@ -1,7 +1,9 @@
 // Origin side: the link (SPEC 1.5). A peer halts when it loses the control connection, for any
 // reason: its origin SIGKILLed (even while the peer is stuck in a synchronous loop), the origin
 // closing the connection, or a failure in the peer's own connection handling.
+
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Connection } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
@@ -15,9 +17,12 @@ const LINK_DEADLINE_MS = 1000
 async function startOrigin(
   options: { connection: Connection; detached: boolean },
   mode: 'idle' | 'busy',
+  setpriv = true,
 ): Promise<{ origin: ChildProcess; peerPid: number }> {
   const origin = spawn(process.execPath, [fixture('origin.mjs'), JSON.stringify(options), mode], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Without setpriv's parent-death signal the peer's watchdog thread is what ends a busy peer.
+    env: setpriv ? process.env : { ...process.env, VITEST_PEER_NO_PDEATHSIG: '1' },
   })
   let stderr = ''
   origin.stderr?.on('data', (chunk: Buffer) => {
@@ -51,11 +56,15 @@ describe.each(connectionCases)('the link over $label', ({ connection }) => {
     { mode: 'idle', detached: true },
     { mode: 'busy', detached: false },
     { mode: 'busy', detached: true },
+    { mode: 'idle', detached: false, setpriv: false },
+    { mode: 'busy', detached: false, setpriv: false },
   ] as const)(
-    'the origin process SIGKILLed, peer $mode, detached $detached: the peer is gone within 1 s',
-    async ({ mode, detached }) => {
-      const { origin, peerPid } = await startOrigin({ connection, detached }, mode)
+    'the origin process SIGKILLed, peer $mode, detached $detached, setpriv $setpriv: the peer is gone within 1 s',
+    async ({ mode, detached, setpriv = true }: { mode: 'idle' | 'busy'; detached: boolean; setpriv?: boolean }) => {
+      const { origin, peerPid } = await startOrigin({ connection, detached }, mode, setpriv)
       try {
+        const argv = readFileSync(`/proc/${peerPid}/cmdline`, 'utf8').split('\0')
+        expect(argv.includes('--vitest-peer-watchdog')).toBe(!setpriv)
         // Busy: stuck in a synchronous loop, its event loop cannot see the connection go.
         expect(procState(peerPid)).toMatch(mode === 'busy' ? /^R$/ : /^[RS]$/)
         expect(await killOriginAndWatchPeer(origin, peerPid)).toBe(true)

@@ -112,7 +112,7 @@ describe.each(connectionCases)('rpc over $label', ({ connection }) => {
     expect(error).toBeInstanceOf(RemoteError)
     expect(error.code).toBe('ERR_PEER_UNKNOWN_EXPORT')
     expect(error.message.replace(fixturesDir, '<fixtures>/')).toMatchInlineSnapshot(
-      `"module '<fixtures>/values.mjs' has no function export 'noSuchExport' (its function exports: echo, echoArgs, increment, inspect, later, returnsFunction, sample)"`,
+      `"module '<fixtures>/values.mjs' has no function export 'noSuchExport' (its function exports: echo, echoArgs, increment, inspect, later, returnsFunction, sample, withThrowingGetter)"`,
     )
     // An export that is not a function is no better.
     const notFn = await rejectionOf(peer.call(fixture('errors.mjs'), 'notAFunction'))

@@ -11,6 +11,8 @@ export const RUNTIME_PATH = fileURLToPath(new URL('./runtime.cjs', import.meta.u
 export const RUNTIME_FLAGS = {
   name: '--vitest-peer-name',
   connection: '--vitest-peer-connection',
+  /** The peer watches its parent from a thread (when setpriv is not used). */
+  watchdog: '--vitest-peer-watchdog',
   /** TCP: the origin's candidate addresses, comma-separated; Unix socket: the socket path. */
   origin: '--vitest-peer-origin',
   /** TCP: the origin's port. */
@@ -47,6 +49,10 @@ export function buildCommand(
   options: ResolvedOptions,
   runtime: { entry: string[]; flags: string[] },
 ): [string, string[]] {
+  const setpriv = findSetpriv()
+  // Without setpriv, a local peer watches its parent from a thread instead (peer/watchdog.ts);
+  // behind a wrapper its parent is not this process, so only the connection links it.
+  const watchdog = setpriv === null && !options.wrapped ? [RUNTIME_FLAGS.watchdog] : []
   let argv = [
     ...options.execArgs,
     ...options.args,
@@ -54,6 +60,7 @@ export function buildCommand(
     RUNTIME_FLAGS.name,
     options.name,
     ...runtime.flags,
+    ...watchdog,
   ]
   if (options.postProcessArgs) {
     const processed = options.postProcessArgs([...argv])
@@ -62,7 +69,6 @@ export function buildCommand(
     }
     argv = processed
   }
-  const setpriv = findSetpriv()
   if (setpriv === null) return [options.exec, argv]
   return [setpriv, ['--pdeathsig', 'KILL', '--', options.exec, ...argv]]
 }

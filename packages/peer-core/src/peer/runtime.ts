@@ -12,6 +12,7 @@ import { connectUds } from './connection/uds.js'
 import { rawStreams, relayConsole } from './console.js'
 import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
 import { serve } from './serve.js'
+import { startWatchdog } from './watchdog.js'
 
 const exit = process.exit.bind(process)
 
@@ -151,4 +152,6 @@ const handle: RuntimeHandle = {
 }
 Object.defineProperty(globalThis, RUNTIME_KEY, { value: handle, enumerable: false })
 
-send({ t: 'hello', pid: process.pid, v: PROTOCOL_VERSION })
+const hello = () => send({ t: 'hello', pid: process.pid, v: PROTOCOL_VERSION })
+if (process.argv.includes('--vitest-peer-watchdog')) startWatchdog().then(hello, fail)
+else hello()
