@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsdown'
+import { nodeLibrary } from '../../tsdown.base.mjs'
 
 export default defineConfig({
   // index: the worker API; plugin: the config entry; setup, global-setup, reporter: files the
@@ -14,10 +15,8 @@ export default defineConfig({
     'ts-hook': 'src/peer/ts-hook.ts',
   },
   format: 'esm',
-  platform: 'node',
-  target: 'node20',
+  ...nodeLibrary,
   dts: true,
-  fixedExtension: true,
   clean: true,
   deps: { neverBundle: ['vitest', /^vitest\//, '@vitest-peer/core', /^@vitest-peer\/core\//] },
 })

@@ -96,11 +96,14 @@ export async function startTracked(options: PeerOptions = {}): Promise<Peer> {
 
 /** Stops `peer` when the current test finishes, and checks that its process was reaped. */
 export function track(peer: Peer): Peer {
-  onTestFinished(async () => {
-    await peer.stop()
-    await expectReaped(peer)
-  })
+  onTestFinished(() => stopAndExpectReaped(peer))
   return peer
+}
+
+/** Stops `peer` and checks that its process was reaped. */
+export async function stopAndExpectReaped(peer: Peer): Promise<void> {
+  await peer.stop()
+  await expectReaped(peer)
 }
 
 /** Collects the process 'warning' events emitted during the current test. */

@@ -9,6 +9,14 @@ import { fixture, fixtureUrl, rejectionOf, startTracked } from './helpers.js'
 
 const output = fixture('output.mjs')
 
+/** The text of the 'output' events of one stream, in order. */
+function textOf(events: [string, OutputStream][], stream: OutputStream): string {
+  return events
+    .filter(([, s]) => s === stream)
+    .map(([text]) => text)
+    .join('')
+}
+
 describe.each(connectionCases)('output over $label', ({ connection }) => {
   test("console.log, process.stdout.write and console.error arrive in order, with 'output' events per stream", async () => {
     const peer = await startTracked({ connection })
@@ -23,11 +31,7 @@ describe.each(connectionCases)('output over $label', ({ connection }) => {
       'five: console.log\n',
     ].join('')
     expect(peer.output).toContain(expected)
-    const byStream = (s: OutputStream) =>
-      events
-        .filter(([, stream]) => stream === s)
-        .map(([text]) => text)
-        .join('')
+    const byStream = (s: OutputStream) => textOf(events, s)
     expect(byStream('stdout')).toContain('one: console.log\ntwo: process.stdout.write\nfive: console.log\n')
     expect(byStream('stderr')).toContain('three: console.error\nfour: process.stderr.write\n')
     expect(events.map(([text]) => text).join('')).toContain(expected)
@@ -160,11 +164,7 @@ describe.each(connectionCases)('output over $label', ({ connection }) => {
     await peer.waitForOutput('raw done')
     await peer.waitForOutput('raw stderr line')
     expect(peer.output).toContain('raw split: é こ 😀\nraw done\n')
-    const stream = (s: OutputStream) =>
-      events
-        .filter(([, x]) => x === s)
-        .map(([text]) => text)
-        .join('')
+    const stream = (s: OutputStream) => textOf(events, s)
     expect(stream('stdout')).toContain('raw split: é こ 😀\n')
     expect(stream('stderr')).toContain('raw stderr line\n')
     expect(stream('stdout')).not.toContain('raw stderr line')

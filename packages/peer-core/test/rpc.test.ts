@@ -4,7 +4,7 @@ import { hostname } from 'node:os'
 import { type Peer, PeerCloneError, PeerDownError, PeerTimeoutError, RemoteError, startPeer } from '@vitest-peer/core'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, test } from 'vitest'
 import { connectionCases } from './connections.js'
-import { expectReaped, fixture, fixturesDir, fixtureUrl, rejectionOf, startTracked } from './helpers.js'
+import { fixture, fixturesDir, fixtureUrl, rejectionOf, startTracked, stopAndExpectReaped } from './helpers.js'
 
 const gate = fixture('gate.mjs')
 const values = fixture('values.mjs')
@@ -16,10 +16,7 @@ describe.each(connectionCases)('rpc over $label', ({ connection }) => {
   beforeAll(async () => {
     peer = await startPeer({ connection })
   })
-  afterAll(async () => {
-    await peer.stop()
-    await expectReaped(peer)
-  })
+  afterAll(() => stopAndExpectReaped(peer))
 
   test('call: a builtin, a package, an absolute path and a file: URL', async () => {
     expect(await peer.call('node:os', 'hostname')).toBe(hostname())

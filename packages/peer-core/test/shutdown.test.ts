@@ -36,6 +36,19 @@ async function makeBusy(peer: Peer): Promise<void> {
   await peer.waitForOutput('busy loop started')
 }
 
+/** stop() of a peer that cannot exit: SIGKILLed at the end of the ladder, with exactly one warning. */
+async function expectKilledByLadder(peer: Peer, warnings: (Error & { code?: string })[]): Promise<void> {
+  await peer.stop()
+  expect(procState(peer.pid)).toBeUndefined()
+  expect(await peer.exited).toEqual(killedOnStop)
+  await expectReaped(peer)
+  await flushTicks()
+  const killed = warnings.filter((w) => w.code === 'VITEST_PEER_KILLED')
+  expect(killed).toHaveLength(1)
+  expect(killed[0]?.name).toBe('Warning')
+  expect(killed[0]?.message).toContain(peer.name)
+}
+
 describe.each(connectionCases)('shutdown over $label', ({ connection }) => {
   test('the default ({ halt: 5000 }): the peer exits at once, code 0, no warning', async () => {
     const warnings = captureWarnings()
@@ -53,29 +66,14 @@ describe.each(connectionCases)('shutdown over $label', ({ connection }) => {
     const warnings = captureWarnings()
     const peer = await startTracked({ connection, shutdown: { halt: 200 } })
     await makeBusy(peer)
-    await peer.stop()
-    expect(procState(peer.pid)).toBeUndefined()
-    expect(await peer.exited).toEqual(killedOnStop)
-    await expectReaped(peer)
-    await flushTicks()
-    const killed = warnings.filter((w) => w.code === 'VITEST_PEER_KILLED')
-    expect(killed).toHaveLength(1)
-    expect(killed[0]?.message).toContain(peer.name)
+    await expectKilledByLadder(peer, warnings)
   })
 
   test('graceful ladder: SIGTERM ignored and an onShutdown hook that never ends -> SIGKILL after ms, with a warning', async () => {
     const warnings = captureWarnings()
     const peer = await startTracked({ connection, shutdown: 300 })
     expect(await peer.call(stubborn, 'arm')).toBe('armed')
-    await peer.stop()
-    expect(procState(peer.pid)).toBeUndefined()
-    expect(await peer.exited).toEqual(killedOnStop)
-    await expectReaped(peer)
-    await flushTicks()
-    const killed = warnings.filter((w) => w.code === 'VITEST_PEER_KILLED')
-    expect(killed).toHaveLength(1)
-    expect(killed[0]?.name).toBe('Warning')
-    expect(killed[0]?.message).toContain(peer.name)
+    await expectKilledByLadder(peer, warnings)
   })
 
   test('a graceful stop (shutdown: ms) of a cooperative peer: code 0, no warning, gone when stop() resolves', async () => {

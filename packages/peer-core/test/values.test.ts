@@ -4,7 +4,7 @@
 import { type Peer, RemoteError, startPeer } from '@vitest-peer/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectionCases } from './connections.js'
-import { expectReaped, fixture, rejectionOf } from './helpers.js'
+import { fixture, rejectionOf, stopAndExpectReaped } from './helpers.js'
 
 const values = fixture('values.mjs')
 const errors = fixture('errors.mjs')
@@ -43,10 +43,7 @@ describe.each(connectionCases)('values over $label', ({ connection }) => {
   beforeAll(async () => {
     peer = await startPeer({ connection })
   })
-  afterAll(async () => {
-    await peer.stop()
-    await expectReaped(peer)
-  })
+  afterAll(() => stopAndExpectReaped(peer))
 
   test('a rich value round-trips: Map, Set, Date, BigInt, typed arrays, Buffer, circular, undefined, NaN', async () => {
     const sent = richValue()

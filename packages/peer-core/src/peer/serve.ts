@@ -123,7 +123,7 @@ function answer(t: 'ok' | 'err', id: number, value: unknown): PeerToOrigin {
 }
 
 /** Peer side of error decoding: errors from the origin become instances of the builtin class of their name. */
-export function rebuildLocalError(encoded: EncodedError): Error {
+function rebuildLocalError(encoded: EncodedError): Error {
   const Builtin = (globalThis as Record<string, unknown>)[encoded.name]
   const error =
     typeof Builtin === 'function' && (Builtin === Error || Builtin.prototype instanceof Error)

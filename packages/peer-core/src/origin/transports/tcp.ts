@@ -22,7 +22,12 @@ export async function tcpTransport(
   const server = createServer({ pauseOnConnect: true })
   await listen(server, host, port, options.name)
   const bound = server.address()
-  if (bound === null || typeof bound === 'string') throw new Error('a TCP server without an address')
+  if (bound === null || typeof bound === 'string') {
+    server.close()
+    throw new PeerBootError(`the TCP listener for peer ${options.name} on ${host}:${port} has no address`, {
+      peer: options.name,
+    })
+  }
   const candidates = candidateAddresses(bound.address)
   return socketTransport(options, {
     server,

@@ -1,7 +1,6 @@
 // Origin side: the one interface every control connection implements (ipc, stdio, tcp, uds).
 import type { ChildProcess, StdioOptions } from 'node:child_process'
 import type { OriginToPeer, PeerToOrigin } from '../../protocol/messages.js'
-import type { ResolvedOptions } from '../options.js'
 
 /** What a transport reports to the Peer that owns it. */
 export interface ChannelEvents {
@@ -43,6 +42,3 @@ export interface OriginTransport {
   /** Release listeners, sockets, files. Idempotent. */
   dispose(): void
 }
-
-/** Creates the transport for one peer from its options (may listen before the spawn). */
-export type TransportFactory = (options: ResolvedOptions) => OriginTransport | Promise<OriginTransport>
