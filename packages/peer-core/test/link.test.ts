@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 import type { Connection } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
 import { connectionCases } from './connections.js'
-import { captureWarnings, fixture, flushTicks, isGone, procState, startTracked, waitGone } from './helpers.js'
+import { captureWarnings, fixture, flushTicks, isGone, startTracked, waitGone } from './helpers.js'
 
 /** The deadline of SPEC 1.5: no peer outlives its origin by more than a second. */
 const LINK_DEADLINE_MS = 1000
@@ -65,8 +65,11 @@ describe.each(connectionCases)('the link over $label', ({ connection }) => {
       try {
         const argv = readFileSync(`/proc/${peerPid}/cmdline`, 'utf8').split('\0')
         expect(argv.includes('--vitest-peer-watchdog')).toBe(!setpriv)
-        // Busy: stuck in a synchronous loop, its event loop cannot see the connection go.
-        expect(procState(peerPid)).toMatch(mode === 'busy' ? /^R$/ : /^[RS]$/)
+        // Alive. Busy: origin.mjs waited for the line busy.mjs writes with writeSync just before
+        // its loop, so the peer is inside that synchronous call and its event loop cannot see the
+        // connection go. (Its /proc state is not proof either way: a spinning thread shows 'S'
+        // while it waits for V8's GC or compiler helper threads.)
+        expect(isGone(peerPid)).toBe(false)
         expect(await killOriginAndWatchPeer(origin, peerPid)).toBe(true)
       } finally {
         origin.kill('SIGKILL')
@@ -109,7 +112,7 @@ test("shutdown 'close' of a peer that cannot see the close (stuck in a loop): SI
   await peer.waitForOutput('busy loop started')
   await peer.stop()
   // stop() returned at once; the process is still there, stuck.
-  expect(procState(peer.pid)).toBe('R')
+  expect(isGone(peer.pid)).toBe(false)
   expect(await peer.exited).toEqual({ cause: 'stopped', exitCode: null, signal: 'SIGKILL' })
   await flushTicks()
   expect(warnings.filter((w) => w.code === 'VITEST_PEER_KILLED').map((w) => w.message)).toHaveLength(1)
