@@ -2,7 +2,7 @@
 // process is killed with SIGKILL mid-test die; a process recorded in the registry that outlives
 // its test is killed and reported; the next run reaps what a dead run left behind.
 import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
@@ -56,7 +56,10 @@ test('a process still recorded when its test ends is killed and reported as a le
     stale.once('exit', (_code, signal) => resolve(signal)),
   )
   const stat = readFileSync(`/proc/${stale.pid}/stat`, 'utf8')
-  const deadRun = join(tmpdir(), `vitest-peer-registry-${stale.pid}-0`)
+  // The registry lives in os.tmpdir(), which every run on the machine shares: the child runs of
+  // the other test files would reap this dead run too. This run gets a TMPDIR of its own.
+  const privateTmp = mkdtempSync(join(tmpdir(), 'vp-safety-tmp-'))
+  const deadRun = join(privateTmp, `vitest-peer-registry-${stale.pid}-0`)
   mkdirSync(join(deadRun, 'default'), { recursive: true })
   writeFileSync(
     join(deadRun, 'default', `${stale.pid}.json`),
@@ -71,7 +74,7 @@ test('a process still recorded when its test ends is killed and reported as a le
       test: 'old',
     }),
   )
-  const run = startVitest('safety', { env: { VP_MODE: 'leak' } })
+  const run = startVitest('safety', { env: { VP_MODE: 'leak', TMPDIR: privateTmp } })
   try {
     const status = await run.exited
     expect(status.code, run.stdout() + run.stderr()).toBe(0)
@@ -87,7 +90,7 @@ test('a process still recorded when its test ends is killed and reported as a le
     )
   } finally {
     if (!isGone(stale.pid!)) stale.kill('SIGKILL')
-    rmSync(deadRun, { recursive: true, force: true })
+    rmSync(privateTmp, { recursive: true, force: true })
     run.dispose()
   }
 })
