@@ -188,7 +188,7 @@ describe.each(connectionCases)('output over $label', ({ connection }) => {
     const size = 4 * 1024 * 1024
     for (let round = 0; round < 3; round++) {
       const reply = (await peer.call(fixture('interleave.mjs'), 'bigReplyThenRawWrites', [size, 5], {
-        timeout: 4000,
+        timeout: 15_000,
       })) as Buffer
       expect(reply.length).toBe(size)
     }

@@ -44,7 +44,7 @@ describe('tcp', () => {
     const error = await rejectionOf(
       startPeer({
         connection: { tcp: 0 },
-        waitBoot: 4000,
+        waitBoot: 15_000,
         postProcessArgs: (argv) => redirect(argv, { host: '127.0.0.1', port }),
       }),
     )
