@@ -44,7 +44,9 @@ describe('tcp', () => {
     const error = await rejectionOf(
       startPeer({
         connection: { tcp: 0 },
-        waitBoot: 15_000,
+        // The peer retries for half the boot time (2 s), so that its reason arrives before the
+        // origin's own accept timeout would.
+        waitBoot: 4000,
         postProcessArgs: (argv) => redirect(argv, { host: '127.0.0.1', port }),
       }),
     )
