@@ -10,7 +10,8 @@ const execArgv = (peer: Peer) => peer.evaluate(() => process.execArgv)
 
 let earlier: { peer: Peer; startPeer: StartPeer } | undefined
 
-describe.sequential('fixtures', () => {
+// In order: the second test reads the first one's peer. (`describe.sequential` is gone in Vitest 5.)
+describe('fixtures', { concurrent: false }, () => {
   test('peer is started lazily and named by the Common Test conventions', async ({ peer, startPeer }) => {
     expect(peer.name).toMatch(
       new RegExp(`^fixtures-api-peer_is_started_lazily_and_named_by_the_[A-Za-z_]*-\\d+-${process.pid}$`),
