@@ -58,6 +58,7 @@ describe('a child Vitest run with peers', () => {
         'passes with a peer',
         'peerDown crash fails the test',
         'times out',
+        'usePeer gets them, as startPeer does',
         ...(process.env.VITEST_PEER_NODE22 ? ['calls TypeScript in a Node 22 peer'] : []),
       ].sort(),
     )
@@ -203,5 +204,13 @@ describe('a child Vitest run with peers', () => {
     expect(peerOf('A').name).toMatch(/^report-A-\d+-\d+$/)
     expect(jsonCase('A').status).toBe('passed')
     expect(jsonCase('B').status).toBe('passed')
+  })
+
+  test('usePeer() in a test with overridden peerOptions gets them (checked inside the child run)', () => {
+    const result = jsonCase('usePeer gets them, as startPeer does')
+    expect(result.status, result.failureMessages.join('\n')).toBe('passed')
+    expect(peerOf('usePeer gets them, as startPeer does').name).toMatch(
+      /^report-usePeer_gets_them_as_startPeer_does-\d+-\d+$/,
+    )
   })
 })

@@ -4,6 +4,7 @@
 import type { Peer } from '@vitest-peer/core'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { currentTest } from './current-test.js'
+import { peerOptionsOf } from './fixtures.js'
 import { groupOf } from './group.js'
 import { buildPeerName } from './naming.js'
 import { normalizeStartArgument } from './options.js'
@@ -16,7 +17,8 @@ export function usePeer(options?: VitestPeerOptions | string[]): Promise<Peer> {
   } catch (error) {
     return Promise.reject(error)
   }
-  return groupOf(task).start(normalizeStartArgument(options))
+  // A test of vitest-peer's `test` (or of a `test.extend` with `peerFixtures`) has `peerOptions`.
+  return groupOf(task).start(peerOptionsOf(task), normalizeStartArgument(options))
 }
 
 /**
