@@ -2,10 +2,13 @@
 // process is killed with SIGKILL mid-test die; a process recorded in the registry that outlives
 // its test is killed and reported; the next run reaps what a dead run left behind.
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { REGISTRY_PREFIX } from '../src/constants.js'
+import { readCmdline, readStat } from '../src/shared/proc.js'
+import { writeRecord } from '../src/shared/registry.js'
 import { startVitest } from './helpers/child-vitest.js'
 import { waitForFile } from './helpers/files.js'
 import { alive, isGone, waitGone } from './helpers/proc.js'
@@ -55,25 +58,20 @@ test('a process still recorded when its test ends is killed and reported as a le
   const staleExit = new Promise<NodeJS.Signals | null>((resolve) =>
     stale.once('exit', (_code, signal) => resolve(signal)),
   )
-  const stat = readFileSync(`/proc/${stale.pid}/stat`, 'utf8')
   // The registry lives in os.tmpdir(), which every run on the machine shares: the child runs of
   // the other test files would reap this dead run too. This run gets a TMPDIR of its own.
   const privateTmp = mkdtempSync(join(tmpdir(), 'vp-safety-tmp-'))
-  const deadRun = join(privateTmp, `vitest-peer-registry-${stale.pid}-0`)
-  mkdirSync(join(deadRun, 'default'), { recursive: true })
-  writeFileSync(
-    join(deadRun, 'default', `${stale.pid}.json`),
-    JSON.stringify({
-      pid: stale.pid,
-      startTime: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19],
-      cmdline: readFileSync(`/proc/${stale.pid}/cmdline`, 'utf8').split('\0').join(' ').trim(),
-      name: 'stale-peer',
-      worker: 1,
-      testId: 'x',
-      file: 'old.test.ts',
-      test: 'old',
-    }),
-  )
+  // The run folder of a main process (pid + start time) that no longer exists.
+  writeRecord(join(privateTmp, `${REGISTRY_PREFIX}${stale.pid}-0`, 'default'), {
+    pid: stale.pid!,
+    startTime: readStat(stale.pid!)!.startTime,
+    cmdline: readCmdline(stale.pid!),
+    name: 'stale-peer',
+    worker: 1,
+    testId: 'x',
+    file: 'old.test.ts',
+    test: 'old',
+  })
   const run = startVitest('safety', { env: { VP_MODE: 'leak', TMPDIR: privateTmp } })
   try {
     const status = await run.exited

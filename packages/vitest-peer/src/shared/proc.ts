@@ -25,16 +25,15 @@ export function readCmdline(pid: number): string | null {
   }
 }
 
-/** True while `pid` runs; a zombie (Z) or dead (X) process counts as gone. */
-export function isAlive(pid: number): boolean {
+/** `readStat` of a process that still runs; null when there is none or it is a zombie (Z) or dead (X). */
+export function runningStat(pid: number): { state: string; startTime: string } | null {
   const stat = readStat(pid)
-  return stat !== null && stat.state !== 'Z' && stat.state !== 'X'
+  return stat === null || stat.state === 'Z' || stat.state === 'X' ? null : stat
 }
 
 /** True if `pid` is alive and still the process that was recorded (same start time and command line). */
 export function isSameProcess(pid: number, startTime: string | null, cmdline: string | null): boolean {
-  const stat = readStat(pid)
-  if (stat === null || stat.state === 'Z' || stat.state === 'X') return false
-  if (startTime === null || cmdline === null) return false
+  const stat = runningStat(pid)
+  if (stat === null || startTime === null || cmdline === null) return false
   return stat.startTime === startTime && readCmdline(pid) === cmdline
 }

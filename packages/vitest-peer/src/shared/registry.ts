@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REGISTRY_PREFIX } from '../constants.js'
-import { isSameProcess, readStat } from './proc.js'
+import { isSameProcess, readStat, runningStat } from './proc.js'
 import type { RegistryRecord } from './types.js'
 
 // Captured at load: a test may stub `process.kill`.
@@ -93,9 +93,8 @@ export function reapDeadRuns(): RegistryRecord[] {
     } catch {
       continue
     }
-    const stat = readStat(Number(match[1]))
-    const runIsAlive = stat !== null && stat.state !== 'Z' && stat.state !== 'X' && stat.startTime === match[2]
-    if (runIsAlive) continue
+    // The run is alive while its main process (same pid and start time) runs.
+    if (runningStat(Number(match[1]))?.startTime === match[2]) continue
     reaped.push(...sweep(folder, () => true))
     rmSync(folder, { recursive: true, force: true })
   }
