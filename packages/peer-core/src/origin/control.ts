@@ -1,7 +1,7 @@
 // Origin side: one peer's life, as a state machine over the phases below, with one shutdown
 // ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
 // the same in its control process (its state record is commented field by field there):
-// https://github.com/erlang/otp/blob/OTP-27.3/lib/stdlib/src/peer.erl
+// https://github.com/erlang/otp/blob/3731fd7451cf85b839b2f1008bbbc7bb2dda3a6d/lib/stdlib/src/peer.erl
 import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
 import { decodeMessage, encodeMessage } from '../protocol/codec.js'
@@ -204,7 +204,8 @@ export class PeerControl {
     try {
       message = decodeMessage(raw, rebuildRemoteError)
     } catch (error) {
-      const problem = this.diagnose(`'${raw.t}' message whose value cannot be decoded (${(error as Error).message})`)
+      const problem = `'${raw.t}' message whose value cannot be decoded (${(error as Error).message})`
+      this.diagnose(problem)
       if (raw.t === 'ok' || raw.t === 'err') this.requests.fail(raw.id, problem)
       return
     }
@@ -268,12 +269,11 @@ export class PeerControl {
     }
   }
 
-  /** Record a refused frame, message or connection; returns it. */
-  private diagnose(description: string): PeerProtocolError {
+  /** Record a refused frame, message or connection. */
+  private diagnose(description: string): void {
     const error = new PeerProtocolError(`control connection of peer ${this.name}: ${description}`, this.context())
     this.diagnostics.push(error)
     this.notify('diagnostic', error)
-    return error
   }
 
   // ---- boot failures and the shutdown ladder ----
@@ -351,7 +351,7 @@ export class PeerControl {
     }
     this.requests.failAll(reason)
     this.mailbox.close(
-      new PeerDownError(`peer ${this.name} went down`, reason, context),
+      () => new PeerDownError(`peer ${this.name} went down`, reason, context),
       this.options.peerDown === 'continue',
     )
     this.resolveExited(reason)
