@@ -26,6 +26,8 @@ export const OUTPUT_DRAIN_MS = 250
 export const OUTPUT_LIMIT_CHARS = 1024 * 1024
 /** Lines of output carried by errors (`PeerBootError.output`) and failure reports. */
 export const OUTPUT_TAIL_LINES = 20
+/** Characters of one line in such a tail; a longer line is cut, saying how much was left out. */
+export const OUTPUT_TAIL_LINE_CHARS = 500
 /** Largest frame payload a decoder accepts (bytes); a larger length field is treated as damage. */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024
 /**

@@ -127,6 +127,10 @@ describe.each(connectionCases)('output over $label', ({ connection }) => {
     const lastLines = (text: string) => text.replace(/\n$/, '').split('\n')
     expect(lastLines(peer.outputTail(3))).toEqual(['tail line 27', 'tail line 28', 'tail line 29'])
     expect(lastLines(peer.outputTail())).toEqual(Array.from({ length: 20 }, (_, i) => `tail line ${i + 10}`))
+    // A long line is cut in the tail (errors and reports carry it), saying how much was left out.
+    await peer.call(output, 'print', ['y'.repeat(2000), 'after'])
+    expect(lastLines(peer.outputTail(2))).toEqual([`${'y'.repeat(500)}… [1500 more characters]`, 'after'])
+    expect(peer.output).toContain('y'.repeat(2000))
   })
 
   test('the buffer is bounded: past 1 MiB the oldest text is dropped, and marked', async () => {

@@ -165,7 +165,9 @@ export class PeerControl {
         )
       case 'ok':
       case 'err':
-        return this.requests.settle(message)
+        if (!this.requests.settle(message))
+          this.diagnose(`'${message.t}' answer to call ${message.id}, which was never made; dropped`)
+        return
       case 'msg':
         this.mailbox.deliver(message.v)
         return this.notify('message', message.v)

@@ -3,7 +3,7 @@
 // across chunks stays whole. The text is kept in arrival order, bounded, and split into lines
 // per stream for `waitForOutput`.
 import { StringDecoder } from 'node:string_decoder'
-import { OUTPUT_LIMIT_CHARS } from '../constants.js'
+import { OUTPUT_LIMIT_CHARS, OUTPUT_TAIL_LINE_CHARS } from '../constants.js'
 import type { OutputStream } from './types.js'
 
 type LineWatcher = (line: string) => boolean
@@ -67,10 +67,26 @@ export class OutputBuffer {
     return this.joined
   }
 
-  /** The last `count` lines of output. */
+  /**
+   * The last `count` lines of output, each cut to `OUTPUT_TAIL_LINE_CHARS` characters (an error
+   * or a report shows a 1 MiB line as its start and how much more there was).
+   */
   tail(count: number): string {
-    const lines = this.output.replace(/\n$/, '').split('\n')
-    return lines.slice(-count).join('\n')
+    const text = this.output
+    let end = text.endsWith('\n') ? text.length - 1 : text.length
+    const lines: string[] = []
+    while (lines.length < count && end >= 0) {
+      const start = text.lastIndexOf('\n', end - 1) + 1
+      const length = end - start
+      lines.push(
+        length > OUTPUT_TAIL_LINE_CHARS
+          ? `${text.slice(start, start + OUTPUT_TAIL_LINE_CHARS)}… [${length - OUTPUT_TAIL_LINE_CHARS} more characters]`
+          : text.slice(start, end),
+      )
+      if (start === 0) break
+      end = start - 1
+    }
+    return lines.reverse().join('\n')
   }
 
   /** Complete lines printed so far, for a wait that must see earlier output. */
@@ -114,6 +130,8 @@ export class OutputBuffer {
       const first = this.chunks[this.head] as string
       const excess = this.kept - this.limit
       if (first.length <= excess) {
+        // Let go of the dropped text now, not when the array is compacted.
+        this.chunks[this.head] = ''
         this.head += 1
         this.kept -= first.length
         this.dropped += first.length
@@ -121,12 +139,12 @@ export class OutputBuffer {
         // Cut through the rest of the broken line too, so the kept text starts at a line.
         const newline = first.indexOf('\n', excess)
         const cut = newline === -1 ? excess : newline + 1
-        this.chunks[this.head] = first.slice(cut)
+        this.chunks[this.head] = detached(first.slice(cut))
         this.kept -= cut
         this.dropped += cut
       }
     }
-    if (this.head > 4096) {
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
       this.chunks = this.chunks.slice(this.head)
       this.head = 0
     }
@@ -135,7 +153,9 @@ export class OutputBuffer {
       this.partial[stream] += text
     } else {
       const pieces = (this.partial[stream] + text).split('\n')
-      this.partial[stream] = pieces.pop() ?? ''
+      const rest = pieces.pop() ?? ''
+      // A short rest of a long text is a view of it: copy, so that the text can go.
+      this.partial[stream] = rest.length > 0 && rest.length * 2 < text.length ? detached(rest) : rest
       for (const line of pieces) this.emitLine(line)
     }
     // Text that never ends its line (progress bars, binary junk) is bounded like the rest.
@@ -149,4 +169,12 @@ export class OutputBuffer {
   private emitLine(line: string): void {
     for (const watcher of this.watchers) if (watcher(line)) this.watchers.delete(watcher)
   }
+}
+
+/**
+ * A copy of `text` that does not keep a larger string alive: V8 represents a slice as a view of
+ * its parent, so the kept tail of a 100 MB write would keep all 100 MB.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le')
 }

@@ -110,12 +110,16 @@ export class Requests {
     }
   }
 
-  /** An answer arrived: settle its call. The late answer of a call that timed out is dropped. */
-  settle(answer: PeerToOrigin & { t: 'ok' | 'err' }): void {
+  /**
+   * An answer arrived: settle its call. The late answer of a call that timed out is dropped; an
+   * answer to a call never made returns false (something other than the runtime sent it).
+   */
+  settle(answer: PeerToOrigin & { t: 'ok' | 'err' }): boolean {
     const call = this.take(answer.id)
-    if (call === undefined) return
+    if (call === undefined) return answer.id <= this.lastId
     if (answer.t === 'ok') call.resolve(answer.v)
     else call.reject(atSite(answer.v instanceof Error ? answer.v : nonErrorThrown(answer.v, call.what), call.site))
+    return true
   }
 
   /** The answer to call `id` arrived damaged (`description` says how): the call rejects with a `PeerProtocolError`. */

@@ -44,16 +44,62 @@ export type PeerToOrigin =
   /** Console text written by the peer's JavaScript: `s` 1 = stdout, 2 = stderr; raw bytes or a string. */
   | { t: 'out'; s: 1 | 2; d: string | Uint8Array }
 
-/** Message types each side accepts; anything else is a protocol error. */
-export const ORIGIN_TO_PEER_TYPES: ReadonlySet<string> = new Set(['call', 'cast', 'eval', 'send', 'stop', 'init'])
-export const PEER_TO_ORIGIN_TYPES: ReadonlySet<string> = new Set(['hello', 'ok', 'err', 'msg', 'out'])
+type Check = (message: Record<string, unknown>) => string | undefined
 
-/** True when `value` has the shape of a message of one of `types` (checked before dispatch). */
-export function isMessage<M extends { t: string }>(value: unknown, types: ReadonlySet<string>): value is M {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { t?: unknown }).t === 'string' &&
-    types.has((value as { t: string }).t)
-  )
+const isId = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0
+const isText = (v: unknown) => typeof v === 'string'
+const flagged = (m: Record<string, unknown>) => (m.x === undefined || m.x === 1 ? undefined : 'x must be 1 or absent')
+const all =
+  (...checks: [string, (v: unknown) => boolean, string][]): Check =>
+  (m) => {
+    for (const [field, valid, expected] of checks) if (!valid(m[field])) return `${field} must be ${expected}`
+    return flagged(m)
+  }
+const ID: [string, (v: unknown) => boolean, string] = ['id', isId, 'a positive integer']
+const ARGS: [string, (v: unknown) => boolean, string] = ['a', Array.isArray, 'an array']
+const HAS_VALUE: Check = (m) => ('v' in m ? flagged(m) : 'v is missing')
+
+/** What each message type must carry, origin to peer. */
+const ORIGIN_TO_PEER: Record<string, Check> = {
+  call: all(ID, ['m', isText, 'a string'], ['f', isText, 'a string'], ARGS),
+  cast: all(['m', isText, 'a string'], ['f', isText, 'a string'], ARGS),
+  eval: all(ID, ['src', isText, 'a string'], ARGS),
+  send: (m) => (isText(m.to) ? HAS_VALUE(m) : 'to must be a string'),
+  stop: all(['graceful', (v) => typeof v === 'boolean', 'a boolean']),
+  init: all(['resolver', (v) => typeof v === 'object' && v !== null && isText((v as { m?: unknown }).m), '{ m, d }']),
+}
+
+/** What each message type must carry, peer to origin. */
+const PEER_TO_ORIGIN: Record<string, Check> = {
+  hello: all(['v', (v) => typeof v === 'number', 'a number']),
+  ok: (m) => (isId(m.id) ? HAS_VALUE(m) : 'id must be a positive integer'),
+  err: (m) => (isId(m.id) ? HAS_VALUE(m) : 'id must be a positive integer'),
+  msg: HAS_VALUE,
+  out: all(
+    ['s', (v) => v === 1 || v === 2, '1 or 2'],
+    ['d', (v) => isText(v) || ArrayBuffer.isView(v), 'text or bytes'],
+  ),
+}
+
+/**
+ * Why `value` is not a valid message of `checks`' direction, or `undefined` when it is one. Every
+ * message is checked here, before anything acts on it.
+ */
+function problem(value: unknown, checks: Record<string, Check>): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object'
+  const message = value as Record<string, unknown>
+  const check = typeof message.t === 'string' && Object.hasOwn(checks, message.t) ? checks[message.t] : undefined
+  if (check === undefined) return `unknown message type ${JSON.stringify(message.t) ?? String(message.t)}`
+  const wrong = check(message)
+  return wrong === undefined ? undefined : `'${message.t}' message: ${wrong}`
+}
+
+/** Why `value` is not a valid message from the peer, or `undefined`. */
+export function peerMessageProblem(value: unknown): string | undefined {
+  return problem(value, PEER_TO_ORIGIN)
+}
+
+/** Why `value` is not a valid message from the origin, or `undefined`. */
+export function originMessageProblem(value: unknown): string | undefined {
+  return problem(value, ORIGIN_TO_PEER)
 }

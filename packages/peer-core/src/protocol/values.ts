@@ -7,8 +7,18 @@
 // every check here works without this realm's constructors or prototypes.
 import { types } from 'node:util'
 
-/** Marker key of an encoded error; a plain data object never has it by accident in practice. */
+/** Marker key of an encoded error. */
 const ERROR_KEY = '@@vitest-peer/error'
+/**
+ * Marker key of a user object that has one of the marker keys itself: it travels wrapped as
+ * `{ [ESCAPE_KEY]: object }` and arrives unchanged, never read as a record.
+ */
+const ESCAPE_KEY = '@@vitest-peer/escaped'
+
+/** A user object that must be escaped: it has a marker key of its own. */
+function hasMarker(value: object): boolean {
+  return Object.hasOwn(value, ERROR_KEY) || Object.hasOwn(value, ESCAPE_KEY)
+}
 
 /** What crosses the wire for one Error. */
 export interface EncodedError {
@@ -70,6 +80,7 @@ function containsError(value: unknown, seen: Set<object>): boolean {
     return false
   }
   if (!isPlainContainer(value)) return false
+  if (hasMarker(value)) return true
   for (const key in value) if (containsError((value as Record<string, unknown>)[key], seen)) return true
   return false
 }
@@ -114,19 +125,29 @@ function replaceErrors(value: unknown, memo: Map<object, unknown>): unknown {
   }
   if (!isPlainContainer(value)) return value
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? new Array(value.length) : {}
-  memo.set(value, copy)
+  const escaped = !Array.isArray(value) && hasMarker(value)
+  memo.set(value, escaped ? { [ESCAPE_KEY]: copy } : copy)
   for (const key in value) {
     ;(copy as Record<string, unknown>)[key] = replaceErrors((value as Record<string, unknown>)[key], memo)
   }
-  return copy
+  return escaped ? memo.get(value) : copy
 }
 
 function restoreErrors(value: unknown, memo: Map<object, unknown>, rebuild: (e: EncodedError) => Error): unknown {
   if (typeof value !== 'object' || value === null) return value
   const done = memo.get(value)
   if (done !== undefined) return done
-  const record = (value as Record<string, unknown>)[ERROR_KEY] as EncodedError | undefined
-  if (record !== undefined && isPlainContainer(value)) {
+  if (isPlainContainer(value) && Object.hasOwn(value, ESCAPE_KEY)) {
+    const inner = (value as Record<string, unknown>)[ESCAPE_KEY]
+    if (typeof inner !== 'object' || inner === null) throw new TypeError('a damaged escaped object')
+    memo.set(value, inner)
+    for (const key in inner) {
+      ;(inner as Record<string, unknown>)[key] = restoreErrors((inner as Record<string, unknown>)[key], memo, rebuild)
+    }
+    return inner
+  }
+  if (isPlainContainer(value) && Object.hasOwn(value, ERROR_KEY)) {
+    const record = checkedRecord((value as Record<string, unknown>)[ERROR_KEY])
     const error = rebuild({ ...record, code: undefined, cause: undefined, props: {} })
     memo.set(value, error)
     const target = error as unknown as Record<string, unknown>
@@ -163,4 +184,21 @@ function restoreErrors(value: unknown, memo: Map<object, unknown>, rebuild: (e: 
     ;(value as Record<string, unknown>)[key] = restoreErrors(v, memo, rebuild)
   }
   return value
+}
+
+/** `record` if it has the shape of an `EncodedError`; a damaged one throws (the message is refused). */
+function checkedRecord(record: unknown): EncodedError {
+  const r = record as Partial<EncodedError> | null
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    typeof r.name !== 'string' ||
+    typeof r.message !== 'string' ||
+    (r.stack !== undefined && typeof r.stack !== 'string') ||
+    typeof r.props !== 'object' ||
+    r.props === null
+  ) {
+    throw new TypeError('a damaged error record')
+  }
+  return r as EncodedError
 }

@@ -2,7 +2,7 @@
 // by the stdio, TCP and Unix-socket control connections.
 import { deserialize, serialize } from 'node:v8'
 import { encodeFrame, FrameDecoder } from '../../protocol/frame.js'
-import { isMessage, type OriginToPeer, PEER_TO_ORIGIN_TYPES, type PeerToOrigin } from '../../protocol/messages.js'
+import { type OriginToPeer, type PeerToOrigin, peerMessageProblem } from '../../protocol/messages.js'
 import type { OriginChannelEvents } from './types.js'
 
 /** Encode one message as a frame; throws when the message cannot be serialised. */
@@ -30,8 +30,9 @@ export function peerMessageDecoder(
           events.damage(`frame with an undecodable payload (${(error as Error).message}); dropped`)
           return
         }
-        if (isMessage<PeerToOrigin>(message, PEER_TO_ORIGIN_TYPES)) events.message(message)
-        else events.damage('frame that is not a peer message; dropped')
+        const wrong = peerMessageProblem(message)
+        if (wrong === undefined) events.message(message as PeerToOrigin)
+        else events.damage(`frame that is not a valid peer message (${wrong}); dropped`)
       },
       text: (bytes) => events.text('stdout', bytes),
       damage: (description) => {

@@ -2,7 +2,7 @@
 // serialisation: the analog of OTP's distribution connection, and the default.
 
 import { RUNTIME_FLAGS } from '../../protocol/flags.js'
-import { isMessage, PEER_TO_ORIGIN_TYPES, type PeerToOrigin } from '../../protocol/messages.js'
+import { type PeerToOrigin, peerMessageProblem } from '../../protocol/messages.js'
 import { RUNTIME_PATH } from '../command.js'
 import type { OriginConnection } from './types.js'
 
@@ -15,8 +15,9 @@ export function ipcConnection(): OriginConnection {
     spawnOptions: { serialization: 'advanced' },
     attach(child, events) {
       child.on('message', (message: unknown) => {
-        if (isMessage<PeerToOrigin>(message, PEER_TO_ORIGIN_TYPES)) events.message(message)
-        else events.damage('IPC message that is not a peer message; dropped')
+        const wrong = peerMessageProblem(message)
+        if (wrong === undefined) events.message(message as PeerToOrigin)
+        else events.damage(`IPC message that is not a valid peer message (${wrong}); dropped`)
       })
       child.once('disconnect', () => events.closed())
       return {

@@ -3,7 +3,7 @@
 // is not a sound frame holding an origin message breaks the connection: the peer halts.
 import { deserialize } from 'node:v8'
 import { FrameDecoder } from '../../protocol/frame.js'
-import { isMessage, ORIGIN_TO_PEER_TYPES, type OriginToPeer } from '../../protocol/messages.js'
+import { type OriginToPeer, originMessageProblem } from '../../protocol/messages.js'
 import type { PeerChannelEvents } from './types.js'
 
 /** A strict decoder that delivers origin messages and reports anything else as a lost connection. */
@@ -17,8 +17,9 @@ export function originMessageDecoder(events: PeerChannelEvents): FrameDecoder {
         } catch {
           return events.lost('a frame from the origin with an undecodable payload')
         }
-        if (isMessage<OriginToPeer>(message, ORIGIN_TO_PEER_TYPES)) events.message(message)
-        else events.lost('a frame from the origin that is not an origin message')
+        const wrong = originMessageProblem(message)
+        if (wrong === undefined) events.message(message as OriginToPeer)
+        else events.lost(`a frame from the origin that is not a valid origin message (${wrong})`)
       },
       damage: (description) => events.lost(`damaged input from the origin: ${description}`),
     },

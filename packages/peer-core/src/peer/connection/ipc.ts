@@ -1,13 +1,14 @@
 // Peer side: the 'ipc' control connection (Node's IPC channel, advanced serialisation).
-import { isMessage, ORIGIN_TO_PEER_TYPES, type OriginToPeer } from '../../protocol/messages.js'
+import { type OriginToPeer, originMessageProblem } from '../../protocol/messages.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
 
 export function connectIpc(events: PeerChannelEvents): PeerChannel {
   const send = process.send?.bind(process)
   if (send === undefined) throw new Error("connection 'ipc' needs an IPC channel (the peer was not spawned with one)")
   process.on('message', (message: unknown) => {
-    if (isMessage<OriginToPeer>(message, ORIGIN_TO_PEER_TYPES)) events.message(message)
-    else events.lost('an IPC message that is not an origin message')
+    const wrong = originMessageProblem(message)
+    if (wrong === undefined) events.message(message as OriginToPeer)
+    else events.lost(`an IPC message that is not a valid origin message (${wrong})`)
   })
   process.once('disconnect', () => events.lost('IPC channel disconnected'))
   return {
