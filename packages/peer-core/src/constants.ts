@@ -31,6 +31,11 @@ export const OUTPUT_TAIL_LINE_CHARS = 500
 /** Largest frame payload a decoder accepts (bytes); a larger length field is treated as damage. */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024
 /**
+ * 'stdio': how long a frame may stay incomplete while complete frames arrive after its header
+ * before it is taken for a forged header and given up (only a forged header does that).
+ */
+export const FRAME_STALL_MS = 1_000
+/**
  * TCP and Unix-socket connections: how long a peer keeps trying to connect back to the origin
  * (every candidate address, with backoff) before it halts (OTP's `CONNECT_TIMEOUT` is 10 s too).
  */

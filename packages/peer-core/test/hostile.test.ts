@@ -27,7 +27,10 @@ describe.each(['ipc', 'stdio'])('a hostile peer over %s', (connection) => {
     ])
     expect(report.served).toBe('serving')
     // A user value holding the marker keys itself round-trips unchanged.
-    expect(report.echoed).toEqual({ error: 'real', data: { '@@vitest-peer/error': 'text', '@@vitest-peer/escaped': 1 } })
+    expect(report.echoed).toEqual({
+      error: 'real',
+      data: { '@@vitest-peer/error': 'text', '@@vitest-peer/escaped': 1 },
+    })
   })
 
   test('output nobody reads stays bounded: 100 lines of 1 MiB in an origin with a 64 MiB heap', async () => {

@@ -33,4 +33,20 @@ describe("the 'stdio' channel", () => {
     expect(await peer.call(gate, 'ping', ['still serving'])).toBe('still serving')
     expect(peer.state).toBe('running')
   })
+
+  test('a forged frame header announcing 1 GiB does not stall the channel: given up once frames follow it', async () => {
+    const peer = await startTracked({ connection: 'stdio', name: 'forged-header' })
+    const diagnostic = nextEvent<[PeerProtocolError]>(peer, 'diagnostic')
+    // The header is written past the runtime; the answer frame comes right after it.
+    expect(await peer.call(frames, 'writeForgedHeader', [1024 * 1024 * 1024], { timeout: 15_000 })).toBe(
+      'forged header written',
+    )
+    const [reported] = await diagnostic
+    expect(reported.message.split('\n')[0]).toMatchInlineSnapshot(
+      `"control connection of peer forged-header: a frame header announced 1073741824 bytes, but complete frames followed it within 1000 ms: not a frame; its 12 bytes are passed on as console text"`,
+    )
+    // The channel works at once afterwards, and the header's bytes are console text.
+    expect(await peer.call(gate, 'ping', ['still serving'])).toBe('still serving')
+    expect(peer.output).toContain('\uFFFDVP\u0001')
+  })
 })

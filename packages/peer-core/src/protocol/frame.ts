@@ -7,7 +7,10 @@
 // text byte by byte and resynchronise after junk. A frame whose header is sound but whose payload
 // fails its CRC is reported as damaged, never delivered. PROTOCOL.md has the details.
 import { crc32 } from 'node:zlib'
-import { MAX_FRAME_BYTES } from '../constants.js'
+import { FRAME_STALL_MS, MAX_FRAME_BYTES } from '../constants.js'
+
+// Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
+const { setTimeout, clearTimeout } = globalThis
 
 const MAGIC0 = 0xf5
 const MAGIC = Buffer.from([MAGIC0, 0x56, 0x50, 0x01])
@@ -50,6 +53,8 @@ export class FrameDecoder {
   /** Bytes needed (from the start of the kept data) before parsing can make progress. */
   private need = 0
   private stopped = false
+  /** Multiplexed: checks, while a frame is incomplete, whether it was a forged header (see `checkStall`). */
+  private stallTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
     private readonly sink: FrameSink,
@@ -72,18 +77,70 @@ export class FrameDecoder {
     }
     this.chunks = used < data.length ? [data.subarray(used)] : []
     this.size = data.length - used
+    if (this.multiplexed) this.watchStall()
   }
 
   /** The stream ended: whatever is held back is text (multiplexed) or a truncated frame. */
   end(): void {
     if (this.stopped) return
     this.stopped = true
+    clearTimeout(this.stallTimer)
     if (this.size === 0) return
     const rest = Buffer.concat(this.chunks, this.size)
     this.chunks = []
     this.size = 0
     if (this.multiplexed && !this.startsSoundHeader(rest, 0)) this.sink.text?.(rest)
     else this.sink.damage(`stream ended inside a frame (${rest.length} bytes held)`)
+  }
+
+  /** While a frame is incomplete, look at it every FRAME_STALL_MS; none pending, no timer. */
+  private watchStall(): void {
+    const pending = this.need > this.size && this.size >= FRAME_HEADER_BYTES
+    if (!pending) {
+      clearTimeout(this.stallTimer)
+      this.stallTimer = undefined
+    } else if (this.stallTimer === undefined) {
+      this.stallTimer = setTimeout(() => this.checkStall(), FRAME_STALL_MS)
+      this.stallTimer.unref?.()
+    }
+  }
+
+  /**
+   * A frame has been incomplete for FRAME_STALL_MS. A frame the runtime writes is one blocking
+   * write, so complete frames cannot follow its header before its own end: if one does, the
+   * header was forged (written past the runtime, e.g. a native write of hand-made bytes) and the
+   * decoder would wait for bytes that never come. Give it up: its bytes up to the next complete
+   * frame are console text, reported as damage. A large frame still arriving, or a paused peer,
+   * has no complete frame after its header and is waited for.
+   */
+  private checkStall(): void {
+    this.stallTimer = undefined
+    if (this.stopped || !(this.need > this.size)) return
+    const data = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size)
+    this.chunks = [data]
+    const next = this.nextCompleteFrame(data)
+    if (next === -1) return this.watchStall()
+    this.sink.damage(
+      `a frame header announced ${data.readUInt32BE(4)} bytes, but complete frames followed it within ${FRAME_STALL_MS} ms: not a frame; its ${next} bytes are passed on as console text`,
+    )
+    this.sink.text?.(data.subarray(0, next))
+    this.chunks = []
+    this.size = 0
+    this.need = 0
+    this.push(data.subarray(next))
+  }
+
+  /** Where the first complete, sound frame after the pending frame's header starts, or -1. */
+  private nextCompleteFrame(data: Buffer): number {
+    for (let at = data.indexOf(MAGIC0, 1); at !== -1; at = data.indexOf(MAGIC0, at + 1)) {
+      if (!this.startsSoundHeader(data, at)) continue
+      const length = data.readUInt32BE(at + 4)
+      const end = at + FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES
+      if (end > data.length) continue
+      const payload = data.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length)
+      if (crc32(payload) === data.readUInt32BE(end - FRAME_TRAILER_BYTES)) return at
+    }
+    return -1
   }
 
   private parse(data: Buffer): number {
