@@ -32,3 +32,17 @@ describe('peer.module<M>()', () => {
     expectTypeOf(peer.send).returns.toEqualTypeOf<void>()
   })
 })
+
+describe('Peer<M>: the type of the messages a peer sends', () => {
+  test("'message', receive and flush share it; receive<T> and flush<T> narrow it", () => {
+    type Event = { kind: 'ready'; port: number } | { kind: 'stopped' }
+    const peer = {} as Peer<Event>
+    peer.on('message', (message) => expectTypeOf(message).toEqualTypeOf<Event>())
+    expectTypeOf(peer.receive()).resolves.toEqualTypeOf<Event>()
+    expectTypeOf(peer.receive((m) => m.kind === 'ready')).resolves.toEqualTypeOf<Event>()
+    expectTypeOf(peer.receive<{ kind: 'ready'; port: number }>()).resolves.toHaveProperty('port')
+    expectTypeOf(peer.flush()).toEqualTypeOf<Event[]>()
+    expectTypeOf(({} as Peer).receive()).resolves.toBeUnknown()
+    expectTypeOf(peer.waitForMatch(/port (\d+)/)).resolves.toEqualTypeOf<RegExpExecArray>()
+  })
+})

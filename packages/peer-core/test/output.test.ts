@@ -83,6 +83,12 @@ describe.each(connectionCases)('output over $label', ({ connection }) => {
     await peer.call(output, 'print', ['server listening on port 4321', 'second line'])
     expect(await peer.waitForOutput('listening on')).toBe('server listening on port 4321')
     expect(await peer.waitForOutput(/port (\d+)/)).toBe('server listening on port 4321')
+    // waitForMatch: the match itself, to read what the line says without running the pattern again.
+    const match = await peer.waitForMatch(/port (?<port>\d+)/g)
+    expect([...match]).toEqual(['port 4321', '4321'])
+    expect(match.groups?.port).toBe('4321')
+    expect(match.input).toBe('server listening on port 4321')
+    await expect(peer.waitForMatch('port' as never)).rejects.toThrow('waitForMatch(pattern) takes a RegExp')
     expect(await peer.waitForOutput(/^second/)).toBe('second line')
   })
 

@@ -169,7 +169,7 @@ function resolveModuleResolver(value: unknown): ResolvedOptions['moduleResolver'
   const expected = '{ module: string | URL, data?: structured-clonable value }'
   if (typeof value !== 'object' || value === null) throw new PeerOptionsError('moduleResolver', value, expected)
   const { module, data, ...rest } = value as { module?: unknown; data?: unknown }
-  const specifier = module instanceof URL ? module.href : module
+  const specifier = typeof module === 'object' && module !== null ? (module as URL).href : module
   if (typeof specifier !== 'string' || specifier === '' || Object.keys(rest).length > 0) {
     throw new PeerOptionsError('moduleResolver', value, expected)
   }

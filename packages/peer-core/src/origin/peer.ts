@@ -1,7 +1,7 @@
 // Origin side: `Peer`, the public face of one peer. Its state machine lives in control.ts, its
 // process in process.ts, its requests in requests.ts; this class validates arguments and delegates.
 import { EventEmitter } from 'node:events'
-import { inspect } from 'node:util'
+import { inspect, types } from 'node:util'
 import { CALL_TIMEOUT_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerDownError, type PeerProtocolError, PeerTimeoutError, RemoteError } from '../errors.js'
 import { atSite, type CallSite, callSite } from './call-site.js'
@@ -33,7 +33,7 @@ export function spawnPeer(options: ResolvedOptions, connection: OriginConnection
 }
 
 /** A running (or booting, or down) peer: a child Node.js process linked to this origin. */
-export class Peer extends EventEmitter<PeerEvents> {
+export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
   static {
     construct = (options, connection) => new Peer(options, connection)
   }
@@ -151,7 +151,7 @@ export class Peer extends EventEmitter<PeerEvents> {
    * The oldest queued message (sent with `origin.send`) that `match` accepts, or the next one to
    * arrive; the others stay queued (OTP's selective receive).
    */
-  receive<T = unknown>(match: (message: unknown) => boolean = () => true, options: WaitOptions = {}): Promise<T> {
+  receive<T = M>(match: (message: M) => boolean = () => true, options: WaitOptions = {}): Promise<T> {
     const site = callSite(this.receive)
     const timeout = validTimeout(options.timeout)
     if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError('receive', options.timeout), site))
@@ -161,7 +161,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const control = this.#control
     const { mailbox } = control
     return mailbox.receive(
-      match,
+      match as (message: unknown) => boolean,
       (fail) => {
         const timer = setTimeout(
           () =>
@@ -180,25 +180,39 @@ export class Peer extends EventEmitter<PeerEvents> {
    * then one the action caused, not a stale one. To include what the peer sent before now, make
    * any call first: its answer comes after the messages sent before it.
    */
-  flush<T = unknown>(match?: (message: unknown) => boolean): T[] {
+  flush<T = M>(match?: (message: M) => boolean): T[] {
     if (match !== undefined && typeof match !== 'function')
       throw new TypeError('flush(match) takes a predicate function')
-    return this.#control.mailbox.flush(match) as T[]
+    return this.#control.mailbox.flush(match as (message: unknown) => boolean) as T[]
   }
 
   /** The first line of output matching `pattern` (substring or RegExp), including lines printed before the call. */
   waitForOutput(pattern: string | RegExp, options: WaitOptions = {}): Promise<string> {
     const site = callSite(this.waitForOutput)
-    const timeout = validTimeout(options.timeout)
-    if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError('waitForOutput', options.timeout), site))
-    if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {
+    if (typeof pattern !== 'string' && !types.isRegExp(pattern)) {
       return Promise.reject(atSite(new TypeError('waitForOutput(pattern) takes a string or a RegExp'), site))
     }
-    // A g or y RegExp keeps state between tests; a copy without them finds the first match every time.
-    const regexp =
-      typeof pattern === 'string' ? undefined : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
+    return this.#waitForLine('waitForOutput', pattern, options, site)
+  }
+
+  /**
+   * Like `waitForOutput` with a RegExp, resolving with the match instead of the line: groups,
+   * `index`, and `input` (the line). `const [, port] = await peer.waitForMatch(/port (\d+)/)`.
+   */
+  waitForMatch(pattern: RegExp, options: WaitOptions = {}): Promise<RegExpExecArray> {
+    const site = callSite(this.waitForMatch)
+    if (!types.isRegExp(pattern)) {
+      return Promise.reject(atSite(new TypeError('waitForMatch(pattern) takes a RegExp'), site))
+    }
+    return this.#waitForLine('waitForMatch', pattern, options, site).then((line) => firstMatch(pattern).exec(line)!)
+  }
+
+  #waitForLine(method: string, pattern: string | RegExp, options: WaitOptions, site: CallSite): Promise<string> {
+    const timeout = validTimeout(options.timeout)
+    if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError(method, options.timeout), site))
+    const regexp = typeof pattern === 'string' ? undefined : firstMatch(pattern)
     const test = (line: string) => (regexp === undefined ? line.includes(pattern as string) : regexp.test(line))
-    const what = `waitForOutput(${String(pattern)})`
+    const what = `${method}(${String(pattern)})`
     const control = this.#control
     const down = control.down
     return control.out.firstLine(test, (fail) => {
@@ -245,7 +259,7 @@ export class Peer extends EventEmitter<PeerEvents> {
    */
   #notify<K extends keyof PeerEvents>(event: K, ...args: PeerEvents[K]): void {
     try {
-      ;(this.emit as (event: K, ...args: PeerEvents[K]) => boolean)(event, ...args)
+      ;(this.emit as unknown as (event: K, ...args: PeerEvents[K]) => boolean)(event, ...args)
     } catch (error) {
       queueMicrotask(() => {
         throw error
@@ -284,4 +298,9 @@ function explainClosure(error: unknown): never {
     }
   }
   throw error
+}
+
+/** A copy of `pattern` without the g and y flags, which keep state between uses: it finds the first match every time. */
+function firstMatch(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''))
 }

@@ -11,11 +11,14 @@ import type { PeerOptions } from './types.js'
  * Start a peer. Options are validated before anything is spawned. With `waitBoot` a number (the
  * default), resolves once the peer runs; with `false`, resolves at once in state `booting`.
  */
-export function startPeer(options: PeerOptions = {}): Promise<Peer> {
+export function startPeer<M = unknown>(options: PeerOptions = {}): Promise<Peer<M>> {
   const site = callSite(startPeer)
-  return start(options).catch((error: Error) => {
-    throw atSite(error, site)
-  })
+  return start(options).then(
+    (peer) => peer as Peer<M>,
+    (error: Error) => {
+      throw atSite(error, site)
+    },
+  )
 }
 
 async function start(options: PeerOptions): Promise<Peer> {

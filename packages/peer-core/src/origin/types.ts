@@ -85,7 +85,7 @@ export interface CallOptions {
   timeout?: number
 }
 
-/** Options of `receive` and `waitForOutput`. */
+/** Options of `receive`, `waitForOutput` and `waitForMatch`. */
 export interface WaitOptions {
   /** Milliseconds before the wait rejects with `PeerTimeoutError`; default 5000. */
   timeout?: number
@@ -106,10 +106,10 @@ export type RemoteModule<M> = {
 /** Which stream a piece of output came from. */
 export type OutputStream = 'stdout' | 'stderr'
 
-/** Events of a `Peer`. */
-export interface PeerEvents {
+/** Events of a `Peer<M>`; `M` is the type of the messages the peer sends (`unknown` unless given). */
+export interface PeerEvents<M = unknown> {
   /** A message the peer sent with `origin.send`. */
-  message: [message: unknown]
+  message: [message: M]
   /** Console text from the peer, as it arrives. */
   output: [text: string, stream: OutputStream]
   /** The peer went down; `exited` resolves at the same time. */
