@@ -38,7 +38,7 @@ export abstract class PeerError extends Error {
     const self = this as { -readonly [K in 'peer' | 'pid' | 'command' | 'state']?: PeerErrorContext[K] }
     if (context.peer !== undefined) self.peer = context.peer
     if (context.pid !== undefined) self.pid = context.pid
-    if (context.command !== undefined) self.command = context.command
+    if (context.command !== undefined) quiet(this, 'command', context.command)
     if (context.state !== undefined) self.state = context.state
   }
 
@@ -69,7 +69,7 @@ export class PeerBootError extends PeerError {
   /** Signal that ended the peer, or `null`. */
   readonly signal: NodeJS.Signals | null
   /** The last lines the peer printed (stdout and stderr in arrival order). */
-  readonly output: string
+  declare readonly output: string
   constructor(
     message: string,
     context: PeerErrorContext & { exitCode?: number | null; signal?: NodeJS.Signals | null; output?: string },
@@ -77,7 +77,7 @@ export class PeerBootError extends PeerError {
     super(withContext(message, context), context)
     this.exitCode = context.exitCode ?? null
     this.signal = context.signal ?? null
-    this.output = context.output ?? ''
+    quiet(this, 'output', context.output ?? '')
   }
 }
 
@@ -89,12 +89,12 @@ export class PeerTimeoutError extends PeerError {
   /** The timeout that expired, in milliseconds. */
   readonly timeout: number
   /** The last lines the peer printed. */
-  readonly output: string
+  declare readonly output: string
   constructor(operation: string, timeout: number, context: PeerErrorContext & { output?: string } = {}) {
     super(withContext(`${operation} timed out after ${timeout} ms`, context), context)
     this.operation = operation
     this.timeout = timeout
-    this.output = context.output ?? ''
+    quiet(this, 'output', context.output ?? '')
   }
 }
 
@@ -104,11 +104,11 @@ export class PeerDownError extends PeerError {
   /** Why the peer is down. */
   readonly reason: DownReason
   /** The last lines the peer printed. */
-  readonly output: string
+  declare readonly output: string
   constructor(message: string, reason: DownReason, context: PeerErrorContext & { output?: string } = {}) {
     super(withContext(`${message}: ${describeDown(reason)}`, context), context)
     this.reason = reason
-    this.output = context.output ?? ''
+    quiet(this, 'output', context.output ?? '')
   }
 }
 
@@ -173,4 +173,13 @@ function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'function') return 'a function'
   return inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
+}
+
+/**
+ * Set a property that is readable but not enumerable: the message already shows it, so a test
+ * reporter that prints an error's enumerable properties (Vitest's "Serialized Error") does not
+ * print the command line and the output tail a second time.
+ */
+function quiet(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: false, writable: false, configurable: true })
 }

@@ -28,6 +28,11 @@ describe.each(connectionCases)('modules over $label', ({ connection }) => {
     ])
   })
 
+  test('a package name loads what an import from the peer cwd would: the import build of a dual package', async () => {
+    const peer = await startTracked({ connection, cwd: fixture('dual') })
+    expect(await peer.call('dual-fixture', 'which')).toBe('import')
+  })
+
   test('a resolver that throws fails that request only', async () => {
     const peer = await startTracked({ connection, moduleResolver: resolver })
     const error = await rejectionOf(peer.call('refuse:this', 'f'))

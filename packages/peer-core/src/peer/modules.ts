@@ -1,8 +1,8 @@
 // Peer side: the modules `call`, `cast` and `import()` inside `evaluate` load. A specifier first
 // goes through the origin's module resolver, when it set one (`moduleResolver` option, the `init`
 // message); then relative specifiers resolve against the peer's working directory, and bare ones
-// from there first, then from the runtime's own location.
-import { createRequire, isBuiltin } from 'node:module'
+// as an `import` there would (ESM conditions), then from the runtime's own location.
+import Module, { isBuiltin } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -13,6 +13,12 @@ type Resolve = (specifier: string, context: { kind: ModuleRequestKind; data: unk
 
 /** A module namespace (or a CommonJS module's namespace object). */
 export type ModuleNamespace = Record<string, unknown>
+
+/**
+ * The cache key of a request: `call` and `cast` name modules alike, while `import()` inside an
+ * evaluated function may use another form of the same text (Vite's root-relative ids).
+ */
+const keyOf = (specifier: string, kind: ModuleRequestKind) => (kind === 'import' ? `import ${specifier}` : specifier)
 
 /** The modules of this peer, by the specifier the origin sent. */
 export class Modules {
@@ -25,20 +31,21 @@ export class Modules {
     this.resolver = { module, data }
   }
 
-  /** The module `specifier` if it is already loaded: lets a call run without a promise hop. */
+  /** The module a `call` or `cast` names, if it is already loaded: lets a call run without a promise hop. */
   get(specifier: string): ModuleNamespace | undefined {
     return this.loaded.get(specifier)
   }
 
-  /** Import `specifier` (once; a failed load is tried again next time). */
+  /** Import `specifier` (once per kind of request; a failed load is tried again next time). */
   load(specifier: string, kind: ModuleRequestKind): Promise<ModuleNamespace> {
-    let loading = this.loading.get(specifier)
+    const key = keyOf(specifier, kind)
+    let loading = this.loading.get(key)
     if (loading === undefined) {
-      loading = this.resolve(specifier, kind).then((target) => import(target) as Promise<ModuleNamespace>)
-      this.loading.set(specifier, loading)
+      loading = this.resolve(specifier, kind).then(importTarget)
+      this.loading.set(key, loading)
       loading.then(
-        (module) => this.loaded.set(specifier, module),
-        () => this.loading.delete(specifier),
+        (module) => this.loaded.set(key, module),
+        () => this.loading.delete(key),
       )
     }
     return loading
@@ -84,6 +91,7 @@ export function findExport(module: ModuleNamespace, specifier: string, name: str
   throw error
 }
 
+/** Builtins, URLs and paths become what `import()` takes; a bare (package) specifier stays as it is. */
 function resolveSpecifier(specifier: string): string {
   if (specifier.startsWith('node:') || isBuiltin(specifier)) return specifier
   if (/^[a-z][a-z0-9+.-]+:/i.test(specifier)) return specifier // file:, data:, … URLs
@@ -91,9 +99,38 @@ function resolveSpecifier(specifier: string): string {
   if (specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../')) {
     return pathToFileURL(resolve(process.cwd(), specifier)).href
   }
+  return specifier
+}
+
+const isBare = (target: string) => !isBuiltin(target) && !/^[a-z][a-z0-9+.-]+:/i.test(target)
+
+/**
+ * `import(target)`; a package name is imported as from a module in the peer's working directory
+ * (the `import` conditions of its `exports`, as the project's own code would get), and failing
+ * that, from the runtime's own location.
+ */
+async function importTarget(target: string): Promise<ModuleNamespace> {
+  if (!isBare(target)) return (await import(target)) as ModuleNamespace
   try {
-    return pathToFileURL(createRequire(join(process.cwd(), 'noop.js')).resolve(specifier)).href
-  } catch {
-    return specifier
+    return (await importFromCwd()(target)) as ModuleNamespace
+  } catch (error) {
+    if ((error as { code?: unknown })?.code !== 'ERR_MODULE_NOT_FOUND') throw error
+    return (await import(target)) as ModuleNamespace
   }
+}
+
+let cwdImporter: { cwd: string; importer: (specifier: string) => Promise<unknown> } | undefined
+
+/** An `import()` whose referrer is a module in the working directory (compiled, never written). */
+function importFromCwd(): (specifier: string) => Promise<unknown> {
+  const cwd = process.cwd()
+  if (cwdImporter?.cwd !== cwd) {
+    const filename = join(cwd, '[vitest-peer-import].cjs')
+    const module = new Module(filename) as Module & { _compile(source: string, filename: string): void }
+    module.filename = filename
+    module.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(cwd)
+    module._compile('module.exports = (specifier) => import(specifier)', filename)
+    cwdImporter = { cwd, importer: module.exports as (specifier: string) => Promise<unknown> }
+  }
+  return cwdImporter.importer
 }
