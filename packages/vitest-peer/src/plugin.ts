@@ -1,12 +1,13 @@
-// Vitest main process: `vitestPeer()`, the Vitest plugin (SPEC 2.6). Adds the setup file
+// Vitest main process: `vitestPeer()`, the Vitest plugin. Adds the setup file
 // (per-test context for `usePeer`, worker watch of the main process), the globalSetup (registry,
 // reaper) and the leak reporter, and provides the project's peer defaults to the workers.
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
-import { DEFAULT_OUT_DIR, PROVIDE_KEY } from './constants.js'
-import type { ProvidedConfig, SerializablePeerOptions } from './shared/types.js'
+import { DEFAULT_OUT_DIR } from './constants.js'
+import type { ProvidedConfig } from './shared/provided.js'
+import type { SerializablePeerOptions } from './shared/types.js'
 
 /** Options of `vitestPeer()`. */
 export interface VitestPeerPluginOptions {
@@ -39,13 +40,13 @@ export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
       }
     },
     configureVitest({ vitest, project }) {
+      // No registry yet: the safety net's globalSetup adds this run's folder.
       const provided: ProvidedConfig = {
         defaults: options.defaults ?? {},
         outDir: resolve(project.config.root, options.outDir ?? DEFAULT_OUT_DIR),
-        // The globalSetup replaces it with this run's folder.
-        registry: options.safetyNet === false ? null : '',
+        root: project.config.root,
       }
-      ;(project.provide as (key: string, value: unknown) => void)(PROVIDE_KEY, provided)
+      project.provide('vitestPeer', provided)
       if (options.safetyNet === false) return
       const reporters = vitest.config.reporters as unknown[]
       const present = reporters.some((r) => (Array.isArray(r) ? r[0] : r) === REPORTER)

@@ -14,7 +14,7 @@ let peers: PeerRecord[]
 
 beforeAll(async () => {
   // Optional: a Node 22 binary for a peer that is not the Node running this suite.
-  run = startVitest('report', { env: { VP_NODE22: process.env.VITEST_PEER_NODE22 ?? '' } })
+  run = startVitest('report', { env: { VP_NODE22: process.env.VITEST_PEER_NODE22 ?? '' }, terminal: 'verbose' })
   const status = await run.exited
   expect(status.code, run.stdout() + run.stderr()).toBe(1)
   cases = junitCases(run.junit())
@@ -130,6 +130,19 @@ describe('a child Vitest run with peers', () => {
       expect(passed.meta.vitestPeer).toBeUndefined()
       expect(passed.failureMessages).toEqual([])
     }
+  })
+
+  test('the report shows once per error listing, with no "Serialized Error" repeat of its data', () => {
+    const peer = peerOf('fails with a running peer')
+    const header = `peer ${peer.name} (pid ${peer.pid}): running when the test ended`
+    const report = junitCase('fails with a running peer').failures.find((f) => f.type === 'PeerDiagnosticsError')
+    expect(report?.text.split(header)).toHaveLength(2)
+    for (const [, c] of cases)
+      for (const f of c.failures)
+        if (f.type === 'PeerDiagnosticsError') expect(f.text).not.toContain('Serialized Error')
+    // The verbose reporter prints each failed test's errors under it, then again in the summary.
+    expect(run.stdout().split(header)).toHaveLength(3)
+    expect(run.stdout()).not.toMatch(/Serialized Error: .*crashReports/)
   })
 
   test('passing tests carry no report in JUnit', () => {

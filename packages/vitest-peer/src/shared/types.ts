@@ -1,6 +1,6 @@
-// Both sides: the data vitest-peer passes between the Vitest main process and its workers
-// (provided config, registry records) and the machine-readable failure report (`task.meta`).
-import type { PeerOptions } from '@vitest-peer/core'
+// Both sides: vitest-peer's options, the registry records, and the machine-readable failure
+// report (`task.meta`).
+import type { DownReason, PeerOptions } from '@vitest-peer/core'
 
 /** How a peer gets TypeScript support (see the README, "TypeScript in peers"). */
 export type TypeScriptMode = 'auto' | 'preload' | false
@@ -23,16 +23,6 @@ export type VitestPeerOptions = PeerOptions & VitestPeerExtraOptions
 /** The part of the options that can cross from the config to the workers (no functions, no signals). */
 export type SerializablePeerOptions = Omit<VitestPeerOptions, 'postProcessArgs' | 'signal'>
 
-/** What the plugin provides to the workers (`inject('vitestPeer')`). */
-export interface ProvidedConfig {
-  /** Defaults for every peer of the project. */
-  defaults: SerializablePeerOptions
-  /** Absolute folder for crash reports: `<outDir>/<test file>/<test name>/`. */
-  outDir: string
-  /** Absolute registry folder of this run (peer pid records), or null when the safety net is off. */
-  registry: string | null
-}
-
 /** One registry record: a live peer, written by the worker, removed once the peer is reaped. */
 export interface RegistryRecord {
   pid: number
@@ -49,7 +39,7 @@ export interface RegistryRecord {
   test: string
 }
 
-/** A peer as shown in a failure report (SPEC 2.3); also `task.meta.vitestPeer.peers[i]`. */
+/** A peer as shown in a test's failure report; also `task.meta.vitestPeer.peers[i]`. */
 export interface PeerReport {
   name: string
   pid: number
@@ -61,9 +51,9 @@ export interface PeerReport {
   /** Its state when the test ended, before vitest-peer stopped it: `'booting'`, `'running'` or `'down'`. */
   state: 'booting' | 'running' | 'down'
   /** Why it is down now (after teardown): `stopped`, `exited`, `crashed`, `boot-failed`; null if still alive. */
-  cause: string | null
+  cause: DownReason['cause'] | null
   exitCode: number | null
-  signal: string | null
+  signal: NodeJS.Signals | null
   /** The last lines of its output (stdout and stderr in arrival order). */
   output: string[]
   /** Node diagnostic reports the peer wrote (fatal error, uncaught exception). */

@@ -34,8 +34,11 @@ export interface ChildRun {
   dispose(): void
 }
 
-/** Start `vitest run` on a fixture with JUnit, JSON and GitHub Actions reporters. */
-export function startVitest(name: string, options: { env?: Record<string, string>; args?: string[] } = {}): ChildRun {
+/** Start `vitest run` on a fixture with a terminal reporter (`default` unless given) and the JUnit, JSON and GitHub Actions reporters. */
+export function startVitest(
+  name: string,
+  options: { env?: Record<string, string>; args?: string[]; terminal?: 'default' | 'verbose' } = {},
+): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), `vp-${name}-`))
   const pidsFile = join(dir, 'pids.tsv')
   const env: NodeJS.ProcessEnv = {}
@@ -53,7 +56,7 @@ export function startVitest(name: string, options: { env?: Record<string, string
     'run',
     '--root',
     fixture(name),
-    '--reporter=default',
+    `--reporter=${options.terminal ?? 'default'}`,
     '--reporter=junit',
     '--reporter=json',
     '--reporter=github-actions',
