@@ -3,13 +3,15 @@ import { nodeLibrary } from '../../tsdown.base.mjs'
 
 export default defineConfig({
   // index: the worker API; plugin: the config entry; setup, global-setup, reporter: files the
-  // plugin injects into Vitest; ts-*: loaded inside peers that need TypeScript.
+  // plugin injects into Vitest; resolve: every peer's module resolver; ts-*: loaded inside
+  // peers that need TypeScript.
   entry: {
     index: 'src/index.ts',
     plugin: 'src/plugin.ts',
     setup: 'src/worker/setup.ts',
     'global-setup': 'src/main/global-setup.ts',
     reporter: 'src/main/reporter.ts',
+    resolve: 'src/peer/resolve.ts',
     'ts-register': 'src/peer/ts-register.ts',
     'ts-preload': 'src/peer/ts-preload.ts',
     'ts-hook': 'src/peer/ts-hook.ts',
