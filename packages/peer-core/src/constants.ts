@@ -1,12 +1,22 @@
 // Both sides: every timeout and limit of the engine, with its unit and why.
 // Each is overridable per peer or per call where the public API names it.
 
-/** How long `startPeer` waits for the boot handshake (SPEC 1.2 `waitBoot`, OTP's default is 15 s). */
+/** How long `startPeer` waits for the boot handshake (`waitBoot`; OTP's `peer` waits 15 s too). */
 export const BOOT_TIMEOUT_MS = 15_000
 /** Default `timeout` of `call`, `receive` and `waitForOutput` (OTP's `peer:call` uses 5 s too). */
 export const CALL_TIMEOUT_MS = 5_000
-/** Default `{ halt: ms }` of `stop()`: how long a halting peer may take before SIGKILL (SPEC 1.4). */
+/** Default `{ halt: ms }` of `stop()`: how long a halting peer may take before SIGKILL. */
 export const HALT_TIMEOUT_MS = 5_000
+/**
+ * `shutdown: 'close'`: how long the peer may take to halt on its own after its control connection
+ * was closed, before SIGKILL (it halts at once unless its JavaScript is busy).
+ */
+export const CLOSE_GRACE_MS = 5_000
+/**
+ * A running peer whose control connection was lost without a stop: how long the link may take to
+ * make it halt before SIGKILL.
+ */
+export const LINK_GRACE_MS = 5_000
 /**
  * After the peer process has exited, how long to keep reading its stdout/stderr pipes for the
  * last bytes. A grandchild that inherited the pipes can hold them open forever; this bounds it.

@@ -141,7 +141,7 @@ describe('startPeer option validation', () => {
   test('shutdown: not close, halt, { halt: ms } or ms', async () => {
     const { start } = await refused({ shutdown: 'kill' }, 'shutdown', 'kill')
     await expect(start).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[PeerOptionsError: invalid peer option \`shutdown\`: "kill"; expected 'close', 'halt', { halt: ms } or a number of milliseconds]`,
+      `[PeerOptionsError: invalid peer option \`shutdown\`: "kill"; expected 'close', 'halt', { halt: ms } or a number of milliseconds (Infinity: no deadline)]`,
     )
     await refused({ shutdown: -5 }, 'shutdown', -5)
     await refused({ shutdown: Number.NaN }, 'shutdown', Number.NaN)
@@ -167,7 +167,7 @@ describe('startPeer option validation', () => {
   test('an unknown option key (a typo must not be ignored)', async () => {
     const { start } = await refused({ conection: 'stdio' }, 'conection', 'stdio')
     await expect(start).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[PeerOptionsError: invalid peer option \`conection\`: "stdio"; expected one of the known options: name, connection, exec, args, postProcessArgs, env, cwd, waitBoot, peerDown, shutdown, detached, signal]`,
+      `[PeerOptionsError: invalid peer option \`conection\`: "stdio"; expected one of the known options: name, connection, exec, args, postProcessArgs, env, cwd, waitBoot, peerDown, shutdown, detached, signal, moduleResolver]`,
     )
   })
 

@@ -1,33 +1,22 @@
-// Origin side: the exact program and argument vector that start a peer (SPEC 1.3 `exec`, `argv`).
+// Origin side: the program and argument vector that start a peer. `exec` and `argv` are what the
+// user's options produce (what a user pastes to start the same peer by hand); the process is then
+// spawned under `setpriv` where it can be, which is plumbing of the link and not part of them.
 import { accessSync, constants } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { PeerOptionsError } from '../errors.js'
+import { RUNTIME_FLAGS } from '../protocol/flags.js'
 import type { ResolvedOptions } from './options.js'
 
 /** The peer runtime, built next to this module (dist/runtime.cjs). */
 export const RUNTIME_PATH = fileURLToPath(new URL('./runtime.cjs', import.meta.url))
-
-/** Command-line flags of the peer runtime; the peer side parses the same names. */
-export const RUNTIME_FLAGS = {
-  name: '--vitest-peer-name',
-  connection: '--vitest-peer-connection',
-  /** The peer watches its parent from a thread (when setpriv is not used). */
-  watchdog: '--vitest-peer-watchdog',
-  /** TCP: the origin's candidate addresses, comma-separated; Unix socket: the socket path. */
-  origin: '--vitest-peer-origin',
-  /** TCP: the origin's port. */
-  port: '--vitest-peer-port',
-  /** TCP and Unix socket: how long (ms) the peer keeps trying to connect back. */
-  connectTimeout: '--vitest-peer-connect-timeout',
-} as const
 
 let setprivPath: string | null | undefined
 
 /**
  * `setpriv` from util-linux, when this is Linux and it is installed. Running the peer under
  * `setpriv --pdeathsig KILL` makes the kernel kill it when the origin dies, even while the peer's
- * JavaScript is stuck in a synchronous loop and cannot see its control connection close
- * (research/node-mechanics.md §1: 2 ms, against 2 s for a busy peer without it).
+ * JavaScript is stuck in a synchronous loop and cannot see its control connection close (it is
+ * gone ~2 ms after the origin; prctl(2) PR_SET_PDEATHSIG: https://man7.org/linux/man-pages/man2/prctl.2.html).
  */
 function findSetpriv(): string | null {
   if (setprivPath !== undefined) return setprivPath
@@ -69,8 +58,13 @@ export function buildCommand(
     }
     argv = processed
   }
-  if (setpriv === null) return [options.exec, argv]
-  return [setpriv, ['--pdeathsig', 'KILL', '--', options.exec, ...argv]]
+  return [options.exec, argv]
+}
+
+/** What is spawned for `[exec, argv]`: the same, under `setpriv --pdeathsig KILL` where there is one. */
+export function linkedCommand(exec: string, argv: readonly string[]): [string, string[]] {
+  const setpriv = findSetpriv()
+  return setpriv === null ? [exec, [...argv]] : [setpriv, ['--pdeathsig', 'KILL', '--', exec, ...argv]]
 }
 
 /** Shell-quote a command line so it can be pasted into a POSIX shell. */

@@ -1,12 +1,13 @@
 // Origin side: validation of `startPeer` options before anything is spawned (OTP's `verify_args`).
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { serialize } from 'node:v8'
 import { BOOT_TIMEOUT_MS, HALT_TIMEOUT_MS } from '../constants.js'
 import { PeerOptionsError } from '../errors.js'
 import { NAME_MAX_LENGTH, NAME_PATTERN, randomName } from './names.js'
 import type { Connection, PeerDownMode, PeerOptions } from './types.js'
 
-/** How `stop()` proceeds, derived from the `shutdown` option. */
+/** How `stop()` proceeds, derived from the `shutdown` option; `timeout` may be `Infinity` (no SIGKILL). */
 export type StopPlan = { kind: 'close' } | { kind: 'halt'; timeout: number } | { kind: 'graceful'; timeout: number }
 
 /** Options after validation, with every default filled in. */
@@ -25,10 +26,14 @@ export interface ResolvedOptions {
   env: Record<string, string | undefined>
   cwd: string
   waitBoot: number | false
+  /** How long booting may take before it fails: `waitBoot`, or the default when that is `false`. */
+  bootTimeout: number
   peerDown: PeerDownMode
   stop: StopPlan
   detached: boolean
   signal: AbortSignal | undefined
+  /** The module resolver: its specifier (a URL's href) and the data it gets. */
+  moduleResolver: { module: string; data: unknown } | undefined
 }
 
 const KNOWN = new Set([
@@ -44,10 +49,12 @@ const KNOWN = new Set([
   'shutdown',
   'detached',
   'signal',
+  'moduleResolver',
 ])
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
 const isTimeout = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0
+const isDeadline = (v: unknown): v is number => isTimeout(v) || v === Number.POSITIVE_INFINITY
 
 /** Validate `options` and fill in defaults; throws `PeerOptionsError` naming the first bad option. */
 export function resolveOptions(options: PeerOptions): ResolvedOptions {
@@ -135,6 +142,8 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     throw new PeerOptionsError('signal', signal, 'an AbortSignal')
   }
 
+  const moduleResolver = resolveModuleResolver(o.moduleResolver)
+
   return {
     name,
     connection,
@@ -146,26 +155,53 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     env: { ...env } as Record<string, string | undefined>,
     cwd: resolve(cwd),
     waitBoot,
+    bootTimeout: waitBoot === false ? BOOT_TIMEOUT_MS : waitBoot,
     peerDown,
     stop,
     detached,
     signal,
+    moduleResolver,
   }
+}
+
+function resolveModuleResolver(value: unknown): ResolvedOptions['moduleResolver'] {
+  if (value === undefined) return undefined
+  const expected = '{ module: string | URL, data?: structured-clonable value }'
+  if (typeof value !== 'object' || value === null) throw new PeerOptionsError('moduleResolver', value, expected)
+  const { module, data, ...rest } = value as { module?: unknown; data?: unknown }
+  const specifier = module instanceof URL ? module.href : module
+  if (typeof specifier !== 'string' || specifier === '' || Object.keys(rest).length > 0) {
+    throw new PeerOptionsError('moduleResolver', value, expected)
+  }
+  try {
+    serialize(data)
+  } catch (error) {
+    throw new PeerOptionsError(
+      'moduleResolver',
+      value,
+      `${expected} (its data cannot be cloned: ${(error as Error).message})`,
+    )
+  }
+  return { module: specifier, data }
 }
 
 function resolveShutdown(shutdown: unknown): StopPlan {
   if (shutdown === undefined || shutdown === 'halt') return { kind: 'halt', timeout: HALT_TIMEOUT_MS }
   if (shutdown === 'close') return { kind: 'close' }
-  if (isTimeout(shutdown)) return { kind: 'graceful', timeout: shutdown }
+  if (isDeadline(shutdown)) return { kind: 'graceful', timeout: shutdown }
   if (
     typeof shutdown === 'object' &&
     shutdown !== null &&
     Object.keys(shutdown).length === 1 &&
-    isTimeout((shutdown as { halt?: unknown }).halt)
+    isDeadline((shutdown as { halt?: unknown }).halt)
   ) {
     return { kind: 'halt', timeout: (shutdown as { halt: number }).halt }
   }
-  throw new PeerOptionsError('shutdown', shutdown, "'close', 'halt', { halt: ms } or a number of milliseconds")
+  throw new PeerOptionsError(
+    'shutdown',
+    shutdown,
+    "'close', 'halt', { halt: ms } or a number of milliseconds (Infinity: no deadline)",
+  )
 }
 
 function isConnection(value: unknown): value is Connection {

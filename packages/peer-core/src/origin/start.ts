@@ -1,8 +1,8 @@
-// Origin side: `startPeer` (SPEC 1.2, OTP's `peer:start_link/1`).
+// Origin side: `startPeer` (OTP's `peer:start_link/1`).
 import { PeerBootError } from '../errors.js'
+import { prepareConnection } from './connection/index.js'
 import { resolveOptions } from './options.js'
-import { Peer } from './peer.js'
-import { createTransport } from './transports/index.js'
+import { type Peer, spawnPeer } from './peer.js'
 import type { PeerOptions } from './types.js'
 
 /**
@@ -17,12 +17,12 @@ export async function startPeer(options: PeerOptions = {}): Promise<Peer> {
       cause: resolved.signal.reason,
     })
   }
-  const transport = await createTransport(resolved)
+  const connection = await prepareConnection(resolved)
   let peer: Peer
   try {
-    peer = new Peer(resolved, transport)
+    peer = spawnPeer(resolved, connection)
   } catch (error) {
-    transport.dispose()
+    connection.dispose()
     throw error
   }
   if (resolved.waitBoot !== false) await peer.booted

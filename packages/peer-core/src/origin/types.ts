@@ -1,16 +1,16 @@
-// Origin side: the public types of `@vitest-peer/core` (SPEC 1.2–1.3).
+// Origin side: the public types of `@vitest-peer/core`.
 import type { PeerProtocolError } from '../errors.js'
 
-/** The control connection (SPEC 1.2 `connection`, OTP's `connection`). */
+/** The control connection (OTP's `connection`). */
 export type Connection = 'ipc' | 'stdio' | { tcp: number | { host: string; port: number } } | { uds: string | true }
 
-/** How `stop()` ends the peer (SPEC 1.4, OTP's `shutdown`). */
+/** How `stop()` ends the peer (OTP's `shutdown`; `Infinity` is its `infinity`: graceful, no deadline). */
 export type ShutdownMode = 'close' | 'halt' | { halt: number } | number
 
 /** What an unexpected loss of the peer does at the origin (OTP's `peer_down`). */
 export type PeerDownMode = 'stop' | 'continue' | 'crash'
 
-/** Options of `startPeer` (SPEC 1.2). */
+/** Options of `startPeer`. */
 export interface PeerOptions {
   /** Peer name, `[A-Za-z0-9_-]`; default `randomName()`. */
   name?: string
@@ -36,7 +36,32 @@ export interface PeerOptions {
   detached?: boolean
   /** Aborting it stops the peer, and a pending start rejects. */
   signal?: AbortSignal
+  /**
+   * A module the peer imports before its first module request; its `resolve` export maps every
+   * specifier of `call`, `cast`, `module()` and `import()` inside `evaluate` before the peer
+   * loads it. See {@link ModuleResolver}.
+   */
+  moduleResolver?: ModuleResolverOption
 }
+
+/** The `moduleResolver` option: where the resolver module is, and the data its `resolve` gets. */
+export interface ModuleResolverOption {
+  /** A specifier the peer can import (an absolute file URL is safest). */
+  module: string | URL
+  /** Any structured-clonable value, sent to the peer once and passed to every `resolve` call. */
+  data?: unknown
+}
+
+/**
+ * The `resolve` export of a `moduleResolver` module, run inside the peer. It returns the specifier
+ * to load instead (handled as one given to `call`: builtins, URLs, absolute paths, paths relative
+ * to the peer's cwd, packages); a throw (or rejection) fails that request. Each distinct specifier
+ * is resolved once per peer.
+ */
+export type ModuleResolver = (
+  specifier: string,
+  context: { kind: 'call' | 'cast' | 'import'; data: unknown },
+) => string | Promise<string>
 
 /**
  * Why a peer is down.

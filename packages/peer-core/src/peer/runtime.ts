@@ -1,9 +1,11 @@
 // Peer side: the runtime, the program a peer process runs. It connects the control connection,
 // relays the console, answers the boot handshake, serves requests, and halts when the connection
-// is lost (the link, SPEC 1.5). Built as one self-contained CommonJS file (dist/runtime.cjs) so it
-// can also be shipped over stdin to a machine that has only `node`.
+// is lost (the link: it exits with code 1). Built as one self-contained CommonJS file
+// (dist/runtime.cjs) so it can also be shipped over stdin to a machine that has only `node`.
+import { decodeMessage, encodeMessage } from '../protocol/codec.js'
+import { readRuntimeFlags } from '../protocol/flags.js'
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
-import { encodeValue } from '../protocol/values.js'
+import type { EncodedError } from '../protocol/values.js'
 import { connectIpc } from './connection/ipc.js'
 import { connectStdio } from './connection/stdio.js'
 import { connectTcp } from './connection/tcp.js'
@@ -11,21 +13,17 @@ import type { PeerChannel, PeerChannelEvents } from './connection/types.js'
 import { connectUds } from './connection/uds.js'
 import { rawStreams, relayConsole } from './console.js'
 import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
-import { serve } from './serve.js'
+import { Server } from './serve.js'
 import { startWatchdog } from './watchdog.js'
 
 const exit = process.exit.bind(process)
 
-function flag(name: string): string | undefined {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? undefined : process.argv[index + 1]
-}
-
-const name = flag('--vitest-peer-name') ?? `peer-${process.pid}`
-const connection = flag('--vitest-peer-connection') ?? 'ipc'
+const flags = readRuntimeFlags(process.argv)
+const name = flags.name ?? `peer-${process.pid}`
+const connection = flags.connection ?? 'ipc'
 
 let halting = false
-/** Leave now. Code 1 when the link broke (SPEC 1.5), 0 when stopped. */
+/** Leave now. Code 1 when the link broke, 0 when stopped. */
 function halt(code: number, flushFirst: boolean): void {
   if (halting) return
   halting = true
@@ -39,7 +37,7 @@ function halt(code: number, flushFirst: boolean): void {
 const events: PeerChannelEvents = {
   message: (message) => {
     try {
-      serve(message, context)
+      server.serve(decodeMessage(message, rebuildLocalError))
     } catch (error) {
       fail(error as Error)
     }
@@ -62,9 +60,9 @@ const channel: PeerChannel =
     : connection === 'ipc'
       ? connectIpc(events)
       : connection === 'tcp'
-        ? connectTcp(name, flag, events)
+        ? connectTcp(name, flags, events)
         : connection === 'uds'
-          ? connectUds(name, flag, events)
+          ? connectUds(name, flags, events)
           : unsupported(connection)
 
 function unsupported(kind: string): never {
@@ -72,8 +70,9 @@ function unsupported(kind: string): never {
   return exit(2)
 }
 
+/** Send one message, encoded at this one place; throws when it cannot be encoded or serialised. */
 function send(message: PeerToOrigin): void {
-  if (!halting) channel.send(message)
+  if (!halting) channel.send(encodeMessage(message))
 }
 
 relayConsole((stream, data) => {
@@ -118,13 +117,12 @@ async function stop(graceful: boolean): Promise<void> {
   halt(0, true)
 }
 
-const context = { send, deliver, stop: (graceful: boolean) => void stop(graceful) }
+const server = new Server({ send, deliver, stop: (graceful: boolean) => void stop(graceful) })
 
 const handle: RuntimeHandle = {
   name,
   send(message) {
-    const encoded = encodeValue(message)
-    send(encoded.flagged ? { t: 'msg', v: encoded.value, x: 1 } : { t: 'msg', v: message })
+    send({ t: 'msg', v: message })
   },
   register(target, handler) {
     if (typeof target !== 'string' || typeof handler !== 'function') {
@@ -152,6 +150,21 @@ const handle: RuntimeHandle = {
 }
 Object.defineProperty(globalThis, RUNTIME_KEY, { value: handle, enumerable: false })
 
-const hello = () => send({ t: 'hello', pid: process.pid, v: PROTOCOL_VERSION })
-if (process.argv.includes('--vitest-peer-watchdog')) startWatchdog().then(hello, fail)
+/** Errors from the origin become instances of the builtin class of their name, else of Error. */
+function rebuildLocalError(encoded: EncodedError): Error {
+  const Builtin = (globalThis as Record<string, unknown>)[encoded.name]
+  const error =
+    typeof Builtin === 'function' && (Builtin === Error || Builtin.prototype instanceof Error)
+      ? new (Builtin as ErrorConstructor)(encoded.message)
+      : Object.defineProperty(new Error(encoded.message), 'name', {
+          value: encoded.name,
+          writable: true,
+          configurable: true,
+        })
+  if (encoded.stack !== undefined) error.stack = encoded.stack
+  return error
+}
+
+const hello = () => send({ t: 'hello', v: PROTOCOL_VERSION })
+if (flags.watchdog) startWatchdog().then(hello, fail)
 else hello()

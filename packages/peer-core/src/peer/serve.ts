@@ -1,10 +1,13 @@
-// Peer side: serving the origin's messages: call, cast, eval, send, stop.
+// Peer side: serving the origin's messages (call, cast, eval, send, stop, init), in the order they
+// arrive. A request to a loaded module starts in the tick its message arrives. Requests to a
+// module that is still loading wait for it, in the order they were sent, while later requests to
+// other modules, `eval` and `send` go ahead: a module whose top-level code awaits something from
+// the origin (a `send`) must not deadlock the peer.
 import type { OriginToPeer, PeerToOrigin } from '../protocol/messages.js'
-import { decodeValue, type EncodedError, encodeValue } from '../protocol/values.js'
-import { findExport, loadedModule, loadModule } from './modules.js'
+import { findExport, type ModuleNamespace, type ModuleRequestKind, Modules } from './modules.js'
 
 export interface ServeContext {
-  /** Send a reply or message to the origin (throws when the value cannot be serialised). */
+  /** Send a reply or message to the origin (throws when the value cannot be encoded or serialised). */
   send(message: PeerToOrigin): void
   /** Messages for a registered name. */
   deliver(to: string, value: unknown): void
@@ -12,41 +15,107 @@ export interface ServeContext {
   stop(graceful: boolean): void
 }
 
-/** Handle one message from the origin. */
-export function serve(message: OriginToPeer, context: ServeContext): void {
-  switch (message.t) {
-    case 'call': {
-      // Fast path: a loaded module whose function returns a plain value answers in this tick.
-      const module = loadedModule(message.m)
-      if (module !== undefined) {
-        let result: unknown
-        try {
-          const [fn, self] = findExport(module, message.m, message.f)
-          result = fn.apply(self, decodeArgs(message))
-        } catch (error) {
-          return send(context, settled('err', message.id, error), message.id)
-        }
-        if (!isThenable(result)) return send(context, settled('ok', message.id, result), message.id)
-        return void reply(context, message.id, () => result as Promise<unknown>)
+interface Waiting {
+  start(module: ModuleNamespace): void
+  fail(error: unknown): void
+}
+
+export class Server {
+  private readonly modules = new Modules()
+  /** Requests to modules still loading, by specifier, in the order they arrived. */
+  private readonly waiting = new Map<string, Waiting[]>()
+
+  constructor(private readonly context: ServeContext) {}
+
+  /** Handle one (decoded) message from the origin. */
+  serve(message: OriginToPeer): void {
+    switch (message.t) {
+      case 'call': {
+        const { id, m, f, a } = message
+        return this.withModule(m, 'call', {
+          start: (module) => this.answer(id, () => run(module, m, f, a)),
+          fail: (error) => this.send(id, 'err', error),
+        })
       }
-      return void reply(context, message.id, () => invoke(message.m, message.f, decodeArgs(message)))
+      case 'cast': {
+        const { m, f, a } = message
+        const failed = (error: unknown) => console.error(`vitest-peer: cast ${m}#${f} failed:`, error)
+        return this.withModule(m, 'cast', {
+          start: (module) => {
+            try {
+              const result = run(module, m, f, a)
+              if (isThenable(result)) result.then(undefined, failed)
+            } catch (error) {
+              failed(error)
+            }
+          },
+          fail: failed,
+        })
+      }
+      case 'eval':
+        return this.answer(message.id, () => evaluate(message.src, message.a, (s) => this.modules.load(s, 'import')))
+      case 'send':
+        return this.context.deliver(message.to, message.v)
+      case 'stop':
+        return this.context.stop(message.graceful)
+      case 'init':
+        return this.modules.setResolver(message.resolver.m, message.resolver.d)
     }
-    case 'eval':
-      return void reply(context, message.id, () => evaluate(message.src, decodeArgs(message)))
-    case 'cast':
-      invoke(message.m, message.f, decodeArgs(message)).catch((error: unknown) => {
-        console.error(`vitest-peer: cast ${message.m}#${message.f} failed:`, error)
-      })
+  }
+
+  /** Start `request` with the module now if it is loaded and nothing waits for it; else after the requests before it, once loaded. */
+  private withModule(specifier: string, kind: ModuleRequestKind, request: Waiting): void {
+    const queue = this.waiting.get(specifier)
+    if (queue !== undefined) {
+      queue.push(request)
       return
-    case 'send':
-      return context.deliver(message.to, message.x ? decodeValue(message.v, rebuildLocalError) : message.v)
-    case 'stop':
-      return context.stop(message.graceful)
+    }
+    const module = this.modules.get(specifier)
+    if (module !== undefined) return request.start(module)
+    const started = [request]
+    this.waiting.set(specifier, started)
+    this.modules.load(specifier, kind).then(
+      (loaded) => {
+        this.waiting.delete(specifier)
+        for (const waiting of started) waiting.start(loaded)
+      },
+      (error: unknown) => {
+        this.waiting.delete(specifier)
+        for (const waiting of started) waiting.fail(error)
+      },
+    )
+  }
+
+  /** Run `work` now; answer at once when it returns a plain value, or when its promise settles. */
+  private answer(id: number, work: () => unknown): void {
+    let result: unknown
+    try {
+      result = work()
+    } catch (error) {
+      return this.send(id, 'err', error)
+    }
+    if (!isThenable(result)) return this.send(id, 'ok', result)
+    result.then(
+      (value) => this.send(id, 'ok', value),
+      (error: unknown) => this.send(id, 'err', error),
+    )
+  }
+
+  /** Send an answer; one that cannot be sent becomes an error answer that says why. */
+  private send(id: number, t: 'ok' | 'err', value: unknown): void {
+    try {
+      this.context.send({ t, id, v: value })
+    } catch (error) {
+      const failure = new Error(
+        `the ${t === 'ok' ? 'result' : 'thrown value'} cannot be sent to the origin: ${(error as Error)?.message ?? String(error)}`,
+      ) as Error & { code: string }
+      failure.code = 'ERR_PEER_CLONE'
+      this.context.send({ t: 'err', id, v: failure })
+    }
   }
 }
 
-async function invoke(specifier: string, name: string, args: unknown[]): Promise<unknown> {
-  const module = await loadModule(specifier)
+function run(module: ModuleNamespace, specifier: string, name: string, args: unknown[]): unknown {
   const [fn, self] = findExport(module, specifier, name)
   return fn.apply(self, args)
 }
@@ -54,85 +123,21 @@ async function invoke(specifier: string, name: string, args: unknown[]): Promise
 /**
  * Compile a shipped function in the global scope (like Playwright's `evaluate`). A function
  * written in a Vitest test file arrives as Vite transformed it: its `import()` calls became
- * `__vite_ssr_dynamic_import__()`, which is provided here.
+ * `__vite_ssr_dynamic_import__()`, which is provided here and loads through the peer's modules.
  */
-async function evaluate(source: string, args: unknown[]): Promise<unknown> {
+function evaluate(source: string, args: unknown[], load: (specifier: string) => Promise<unknown>): unknown {
   const wrapper = `(function (__vite_ssr_dynamic_import__) { return (${source}) })\n//# sourceURL=vitest-peer:evaluate`
-  const fn = ((0, eval)(wrapper) as (importer: (specifier: string) => Promise<unknown>) => unknown)((specifier) =>
-    loadModule(String(specifier)),
-  ) as (...a: unknown[]) => unknown
+  const fn = ((0, eval)(wrapper) as (importer: (specifier: unknown) => Promise<unknown>) => unknown)((specifier) =>
+    load(String(specifier)),
+  )
   if (typeof fn !== 'function') throw new TypeError('evaluate() source is not a function expression')
   return fn(...args)
 }
 
-function decodeArgs(message: { a: unknown[]; x?: 1 }): unknown[] {
-  return message.x ? (decodeValue(message.a, rebuildLocalError) as unknown[]) : message.a
-}
-
-function isThenable(value: unknown): boolean {
+function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     (typeof value === 'object' || typeof value === 'function') &&
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   )
-}
-
-async function reply(context: ServeContext, id: number, run: () => Promise<unknown>): Promise<void> {
-  let outcome: PeerToOrigin
-  try {
-    outcome = settled('ok', id, await run())
-  } catch (error) {
-    outcome = settled('err', id, error)
-  }
-  send(context, outcome, id)
-}
-
-/** Send an answer; one that cannot be serialised becomes an error answer that says so. */
-function send(context: ServeContext, outcome: PeerToOrigin, id: number): void {
-  try {
-    context.send(outcome)
-  } catch (error) {
-    // The result (or the thrown value) cannot be serialised: say so instead.
-    const failure = new Error(
-      `the ${outcome.t === 'ok' ? 'result' : 'thrown value'} cannot be sent to the origin: ${(error as Error).message}`,
-    ) as Error & { code: string }
-    failure.code = 'ERR_PEER_CLONE'
-    context.send(answer('err', id, failure))
-  }
-}
-
-/**
- * The answer for a result or a thrown value. Encoding walks the value, and a getter or a revoked
- * Proxy inside can throw: that becomes the error answer, never a failure of the connection.
- */
-function settled(t: 'ok' | 'err', id: number, value: unknown): PeerToOrigin {
-  try {
-    return answer(t, id, value)
-  } catch (error) {
-    try {
-      return answer('err', id, error)
-    } catch {
-      return { t: 'err', id, v: String(error) }
-    }
-  }
-}
-
-function answer(t: 'ok' | 'err', id: number, value: unknown): PeerToOrigin {
-  const encoded = encodeValue(value)
-  return encoded.flagged ? { t, id, v: encoded.value, x: 1 } : { t, id, v: value }
-}
-
-/** Peer side of error decoding: errors from the origin become instances of the builtin class of their name. */
-function rebuildLocalError(encoded: EncodedError): Error {
-  const Builtin = (globalThis as Record<string, unknown>)[encoded.name]
-  const error =
-    typeof Builtin === 'function' && (Builtin === Error || Builtin.prototype instanceof Error)
-      ? new (Builtin as ErrorConstructor)(encoded.message)
-      : Object.defineProperty(new Error(encoded.message), 'name', {
-          value: encoded.name,
-          writable: true,
-          configurable: true,
-        })
-  if (encoded.stack !== undefined) error.stack = encoded.stack
-  return error
 }

@@ -1,8 +1,11 @@
 // Both sides: the wire messages of the control connection, one discriminated union per direction.
 // PROTOCOL.md (package root) documents them with the frame layout and the boot handshake.
 
-/** Version of the message set; the peer announces it in `hello`. */
-export const PROTOCOL_VERSION = 1
+/**
+ * Version of the message set and handshakes; the peer announces it in `hello`, and the origin
+ * refuses a peer runtime that speaks another one (a remote host or an old install).
+ */
+export const PROTOCOL_VERSION = 2
 
 /**
  * `x: 1` marks a message whose value(s) contain encoded errors (see values.ts), so the receiver
@@ -22,11 +25,16 @@ export type OriginToPeer =
   | ({ t: 'send'; to: string; v: unknown } & Flagged)
   /** Stop: `graceful` runs the `onShutdown` hooks first; either way the peer flushes and exits 0. */
   | { t: 'stop'; graceful: boolean }
+  /**
+   * Sent once, right after `hello` and before any request: the module whose `resolve` export maps
+   * every module specifier of `call`, `cast` and `import()` inside `eval` (`m`), with its data `d`.
+   */
+  | { t: 'init'; resolver: { m: string; d: unknown } }
 
 /** Messages from the peer to the origin. */
 export type PeerToOrigin =
-  /** Boot handshake: the runtime is loaded and serving. */
-  | { t: 'hello'; pid: number; v: number }
+  /** Boot handshake: the runtime is loaded and serving, speaking protocol version `v`. */
+  | { t: 'hello'; v: number }
   /** A call or eval returned `v`. */
   | ({ t: 'ok'; id: number; v: unknown } & Flagged)
   /** A call or eval threw `v` (an encoded error, or any thrown value). */
@@ -37,7 +45,7 @@ export type PeerToOrigin =
   | { t: 'out'; s: 1 | 2; d: string | Uint8Array }
 
 /** Message types each side accepts; anything else is a protocol error. */
-export const ORIGIN_TO_PEER_TYPES: ReadonlySet<string> = new Set(['call', 'cast', 'eval', 'send', 'stop'])
+export const ORIGIN_TO_PEER_TYPES: ReadonlySet<string> = new Set(['call', 'cast', 'eval', 'send', 'stop', 'init'])
 export const PEER_TO_ORIGIN_TYPES: ReadonlySet<string> = new Set(['hello', 'ok', 'err', 'msg', 'out'])
 
 /** True when `value` has the shape of a message of one of `types` (checked before dispatch). */

@@ -1,7 +1,11 @@
 // Both sides: how values cross the control connection. Everything goes by the structured-clone
-// algorithm (v8 serialisation), which drops an error's `code`, subclass names and own properties
-// (research/node-mechanics.md §2). So errors are encoded by hand first: each Error inside a value
-// becomes an `EncodedError` record and is rebuilt on the other side.
+// algorithm (v8 serialisation), which keeps only an error's `name` (for the builtin classes),
+// `message`, `stack` and `cause`, and drops its `code`, subclass name and other own properties
+// (https://nodejs.org/api/v8.html#serialization-api). So errors are encoded by hand first: each
+// Error inside a value becomes an `EncodedError` record and is rebuilt on the other side.
+// Values may come from another realm (Vitest's vmThreads/vmForks pools run tests in a vm context):
+// every check here works without this realm's constructors or prototypes.
+import { types } from 'node:util'
 
 /** Marker key of an encoded error; a plain data object never has it by accident in practice. */
 const ERROR_KEY = '@@vitest-peer/error'
@@ -40,21 +44,28 @@ function isFlat(value: unknown): boolean {
   return true
 }
 
+/** An array, or an object whose prototype is some realm's `Object.prototype` (or null). */
 function isPlainContainer(value: object): boolean {
+  if (Array.isArray(value)) return true
   const proto = Object.getPrototypeOf(value)
-  return Array.isArray(value) || proto === Object.prototype || proto === null
+  return proto === null || Object.getPrototypeOf(proto) === null
+}
+
+/** An Error of any realm (or an object built on an Error prototype). */
+function isError(value: object): value is Error {
+  return types.isNativeError(value) || value instanceof Error
 }
 
 function containsError(value: unknown, seen: Set<object>): boolean {
   if (typeof value !== 'object' || value === null) return false
-  if (value instanceof Error) return true
+  if (isError(value)) return true
   if (seen.has(value)) return false
   seen.add(value)
-  if (value instanceof Map) {
+  if (types.isMap(value)) {
     for (const [k, v] of value) if (containsError(k, seen) || containsError(v, seen)) return true
     return false
   }
-  if (value instanceof Set) {
+  if (types.isSet(value)) {
     for (const v of value) if (containsError(v, seen)) return true
     return false
   }
@@ -67,7 +78,7 @@ function replaceErrors(value: unknown, memo: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value
   const done = memo.get(value)
   if (done !== undefined) return done
-  if (value instanceof Error) {
+  if (isError(value)) {
     const record: Record<string, unknown> = {}
     memo.set(value, record)
     const error = value as Error & { code?: unknown }
@@ -89,13 +100,13 @@ function replaceErrors(value: unknown, memo: Map<object, unknown>): unknown {
     record[ERROR_KEY] = encoded
     return record
   }
-  if (value instanceof Map) {
+  if (types.isMap(value)) {
     const copy = new Map()
     memo.set(value, copy)
     for (const [k, v] of value) copy.set(replaceErrors(k, memo), replaceErrors(v, memo))
     return copy
   }
-  if (value instanceof Set) {
+  if (types.isSet(value)) {
     const copy = new Set()
     memo.set(value, copy)
     for (const v of value) copy.add(replaceErrors(v, memo))
@@ -131,14 +142,14 @@ function restoreErrors(value: unknown, memo: Map<object, unknown>, rebuild: (e: 
     }
     return error
   }
-  if (value instanceof Map) {
+  if (types.isMap(value)) {
     memo.set(value, value)
     const entries = [...value]
     value.clear()
     for (const [k, v] of entries) value.set(restoreErrors(k, memo, rebuild), restoreErrors(v, memo, rebuild))
     return value
   }
-  if (value instanceof Set) {
+  if (types.isSet(value)) {
     memo.set(value, value)
     const items = [...value]
     value.clear()

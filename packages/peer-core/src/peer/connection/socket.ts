@@ -23,6 +23,7 @@ import {
   readHandshakeFrame,
   responseFrame,
 } from '../../protocol/auth.js'
+import type { RuntimeFlags } from '../../protocol/flags.js'
 import { encodeFrame } from '../../protocol/frame.js'
 import { originMessageDecoder } from './framed.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
@@ -35,12 +36,14 @@ export interface Target {
   open(): Socket
 }
 
-/** Reads a runtime flag's value from the command line. */
-export type Flag = (name: string) => string | undefined
-
 /** The peer's end of a TCP or Unix-socket control connection. */
-export function connectSocket(name: string, targets: Target[], flag: Flag, events: PeerChannelEvents): PeerChannel {
-  const given = Number(flag('--vitest-peer-connect-timeout'))
+export function connectSocket(
+  name: string,
+  targets: Target[],
+  flags: RuntimeFlags,
+  events: PeerChannelEvents,
+): PeerChannel {
+  const given = Number(flags.connectTimeout)
   const connectTimeout = Number.isFinite(given) && given > 0 ? given : CONNECT_TIMEOUT_MS
   let socket: Socket | undefined
   const queue: Buffer[] = []

@@ -2,18 +2,19 @@
 // first) and port as runtime flags; the peer tries them in order (OTP's peer `loop_connect`) and
 // authenticates (socket.ts).
 import { connect } from 'node:net'
-import { connectSocket, type Flag } from './socket.js'
+import { RUNTIME_FLAGS, type RuntimeFlags } from '../../protocol/flags.js'
+import { connectSocket } from './socket.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
 
-export function connectTcp(name: string, flag: Flag, events: PeerChannelEvents): PeerChannel {
-  const hosts = flag('--vitest-peer-origin')
-  const port = Number(flag('--vitest-peer-port'))
+export function connectTcp(name: string, flags: RuntimeFlags, events: PeerChannelEvents): PeerChannel {
+  const hosts = flags.origin
+  const port = Number(flags.port)
   if (!hosts || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error("connection 'tcp' needs --vitest-peer-origin <addresses> and --vitest-peer-port <port>")
+    throw new Error(`connection 'tcp' needs ${RUNTIME_FLAGS.origin} <addresses> and ${RUNTIME_FLAGS.port} <port>`)
   }
   const targets = hosts.split(',').map((host) => ({
     label: `${host.includes(':') ? `[${host}]` : host}:${port}`,
     open: () => connect({ host, port, noDelay: true }),
   }))
-  return connectSocket(name, targets, flag, events)
+  return connectSocket(name, targets, flags, events)
 }

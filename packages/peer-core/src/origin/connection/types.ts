@@ -2,8 +2,8 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process'
 import type { OriginToPeer, PeerToOrigin } from '../../protocol/messages.js'
 
-/** What a transport reports to the Peer that owns it. */
-export interface ChannelEvents {
+/** What a connection reports to the peer that owns it. */
+export interface OriginChannelEvents {
   /** A valid message from the peer. */
   message(message: PeerToOrigin): void
   /** Console bytes that arrived outside the control channel's messages (multiplexed stdout). */
@@ -15,7 +15,7 @@ export interface ChannelEvents {
 }
 
 /** An established control connection, origin end. */
-export interface ControlChannel {
+export interface OriginChannel {
   /** Send one message; throws synchronously, sending nothing, when it cannot be serialised. */
   send(message: OriginToPeer): void
   /** Close the connection; the link makes the peer halt. */
@@ -23,10 +23,10 @@ export interface ControlChannel {
 }
 
 /** A control connection being set up for one peer. */
-export interface OriginTransport {
-  /** `stdio` for `spawn()`; index 1 and 2 must be pipes unless the transport reads them itself. */
+export interface OriginConnection {
+  /** `stdio` for `spawn()`; index 1 and 2 must be pipes unless the connection reads them itself. */
   readonly stdio: StdioOptions
-  /** Whether the transport consumes the child's stdout itself (multiplexed stdout). */
+  /** Whether the connection consumes the child's stdout itself (multiplexed stdout). */
   readonly ownsStdout: boolean
   /** How the peer runtime is started: argv entries before the flags (usually the runtime file). */
   readonly entry: string[]
@@ -35,10 +35,10 @@ export interface OriginTransport {
   /** Extra spawn options (e.g. `serialization`). */
   readonly spawnOptions?: { serialization?: 'json' | 'advanced' }
   /**
-   * Called right after spawn. Returns the channel, or a promise of it for transports where the
+   * Called right after spawn. Returns the channel, or a promise of it for connections where the
    * peer connects back (the Peer treats the wait as part of booting).
    */
-  attach(child: ChildProcess, events: ChannelEvents): ControlChannel | Promise<ControlChannel>
+  attach(child: ChildProcess, events: OriginChannelEvents): OriginChannel | Promise<OriginChannel>
   /** Release listeners, sockets, files. Idempotent. */
   dispose(): void
 }

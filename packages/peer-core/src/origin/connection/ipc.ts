@@ -1,10 +1,12 @@
 // Origin side: the 'ipc' control connection, Node's IPC channel with advanced (structured-clone)
 // serialisation: the analog of OTP's distribution connection, and the default.
-import { isMessage, PEER_TO_ORIGIN_TYPES, type PeerToOrigin } from '../../protocol/messages.js'
-import { RUNTIME_FLAGS, RUNTIME_PATH } from '../command.js'
-import type { OriginTransport } from './types.js'
 
-export function ipcTransport(): OriginTransport {
+import { RUNTIME_FLAGS } from '../../protocol/flags.js'
+import { isMessage, PEER_TO_ORIGIN_TYPES, type PeerToOrigin } from '../../protocol/messages.js'
+import { RUNTIME_PATH } from '../command.js'
+import type { OriginConnection } from './types.js'
+
+export function ipcConnection(): OriginConnection {
   return {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     ownsStdout: false,

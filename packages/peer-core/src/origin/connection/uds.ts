@@ -9,17 +9,17 @@ import { connect, createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { PeerBootError, PeerOptionsError } from '../../errors.js'
-import { RUNTIME_FLAGS } from '../command.js'
+import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import type { ResolvedOptions } from '../options.js'
-import { socketTransport } from './socket.js'
-import type { OriginTransport } from './types.js'
+import { socketConnection } from './socket.js'
+import type { OriginConnection } from './types.js'
 
 /** Longest socket path `bind` takes: sun_path is 108 bytes on Linux, 104 on macOS/BSD, NUL included. */
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103
 const DIR_PREFIX = 'vitest-peer-'
 const SUFFIX = '.sock'
 
-export async function udsTransport(options: ResolvedOptions, spec: string | true): Promise<OriginTransport> {
+export async function udsConnection(options: ResolvedOptions, spec: string | true): Promise<OriginConnection> {
   let path: string
   let dir: string | undefined
   if (spec === true) {
@@ -48,7 +48,7 @@ export async function udsTransport(options: ResolvedOptions, spec: string | true
     removeDir?.()
     throw error
   }
-  return socketTransport(options, {
+  return socketConnection(options, {
     server,
     address: `uds ${path}`,
     flags: [RUNTIME_FLAGS.connection, 'uds', RUNTIME_FLAGS.origin, path],

@@ -2,13 +2,13 @@
 // carries its frames multiplexed with raw console bytes (native writes, grandchildren). Works
 // through any wrapper that forwards stdin/stdout (ssh, docker run -i).
 import type { Readable, Writable } from 'node:stream'
-import { RUNTIME_FLAGS } from '../command.js'
+import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import { runtimeBlock, runtimeEntry } from './bootstrap.js'
 import { frameMessage, peerMessageDecoder } from './framed.js'
-import type { OriginTransport } from './types.js'
+import type { OriginConnection } from './types.js'
 
 /** `wrapped`: the peer runs a bootstrap that reads the runtime from stdin first (bootstrap.ts). */
-export function stdioTransport(wrapped: boolean): OriginTransport {
+export function stdioConnection(wrapped: boolean): OriginConnection {
   return {
     stdio: ['pipe', 'pipe', 'pipe'],
     ownsStdout: true,

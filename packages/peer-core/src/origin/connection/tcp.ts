@@ -5,18 +5,18 @@
 import { createServer, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
 import { PeerBootError } from '../../errors.js'
-import { RUNTIME_FLAGS } from '../command.js'
+import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import type { ResolvedOptions } from '../options.js'
-import { socketTransport } from './socket.js'
-import type { OriginTransport } from './types.js'
+import { socketConnection } from './socket.js'
+import type { OriginConnection } from './types.js'
 
 /** Where `{ tcp: port }` listens: loopback only, so nothing off this host can even try. */
 const LOOPBACK = '127.0.0.1'
 
-export async function tcpTransport(
+export async function tcpConnection(
   options: ResolvedOptions,
   spec: number | { host: string; port: number },
-): Promise<OriginTransport> {
+): Promise<OriginConnection> {
   const host = typeof spec === 'number' ? LOOPBACK : spec.host
   const port = typeof spec === 'number' ? spec : spec.port
   const server = createServer({ pauseOnConnect: true })
@@ -29,7 +29,7 @@ export async function tcpTransport(
     })
   }
   const candidates = candidateAddresses(bound.address)
-  return socketTransport(options, {
+  return socketConnection(options, {
     server,
     address: `tcp ${formatHost(bound.address)}:${bound.port}`,
     flags: [

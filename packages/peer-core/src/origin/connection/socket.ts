@@ -6,7 +6,7 @@
 // closes (OTP's peer closes its listen socket after the accept, too).
 import type { Server, Socket } from 'node:net'
 import type { Writable } from 'node:stream'
-import { BOOT_TIMEOUT_MS, CONNECT_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from '../../constants.js'
+import { CONNECT_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from '../../constants.js'
 import {
   acceptFrame,
   challengeFrame,
@@ -17,11 +17,11 @@ import {
   readHandshakeFrame,
   secretFrame,
 } from '../../protocol/auth.js'
-import { RUNTIME_FLAGS } from '../command.js'
+import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import type { ResolvedOptions } from '../options.js'
 import { runtimeBlock, runtimeEntry } from './bootstrap.js'
 import { frameMessage, peerMessageDecoder } from './framed.js'
-import type { ChannelEvents, ControlChannel, OriginTransport } from './types.js'
+import type { OriginChannel, OriginChannelEvents, OriginConnection } from './types.js'
 
 /** A listening server and how the peer reaches it. */
 export interface Listener {
@@ -34,21 +34,21 @@ export interface Listener {
   cleanup?: () => void
 }
 
-/** The transport around a listener: secret, handshakes, the one authenticated control connection. */
-export function socketTransport(options: ResolvedOptions, listener: Listener): OriginTransport {
+/** The connection around a listener: secret, handshakes, the one authenticated control connection. */
+export function socketConnection(options: ResolvedOptions, listener: Listener): OriginConnection {
   const { server } = listener
   const secret = newSecret()
   /** Connections still in their handshake, with where they came from (known only while open). */
   const pending = new Map<Socket, string>()
-  let events: ChannelEvents | undefined
+  let events: OriginChannelEvents | undefined
   const early: string[] = []
   let connected: Socket | undefined
   let disposed = false
 
   const report = (description: string) => (events ? events.damage(description) : early.push(description))
 
-  let settle!: { resolve(channel: ControlChannel): void; reject(error: Error): void }
-  const accepted = new Promise<ControlChannel>((resolve, reject) => {
+  let settle!: { resolve(channel: OriginChannel): void; reject(error: Error): void }
+  const accepted = new Promise<OriginChannel>((resolve, reject) => {
     settle = { resolve, reject }
   })
   accepted.catch(() => {}) // the Peer sees it; a peer that never spawned never asks
@@ -85,9 +85,9 @@ export function socketTransport(options: ResolvedOptions, listener: Listener): O
     settle.resolve(openChannel(socket))
   }
 
-  const openChannel = (socket: Socket): ControlChannel => {
+  const openChannel = (socket: Socket): OriginChannel => {
     let open = true
-    const decoder = peerMessageDecoder(events as ChannelEvents, false, () => socket.destroy())
+    const decoder = peerMessageDecoder(events as OriginChannelEvents, false, () => socket.destroy())
     socket.on('data', (chunk: Buffer) => decoder.push(chunk))
     socket.once('close', () => {
       open = false
@@ -155,8 +155,7 @@ export function socketTransport(options: ResolvedOptions, listener: Listener): O
  * stuck before its runtime runs, meets the boot timeout: PeerTimeoutError, as on every connection.)
  */
 function connectTimeout(options: ResolvedOptions): number {
-  const boot = options.waitBoot === false ? BOOT_TIMEOUT_MS : options.waitBoot
-  return Math.max(1, Math.min(CONNECT_TIMEOUT_MS, Math.floor(boot / 2)))
+  return Math.max(1, Math.min(CONNECT_TIMEOUT_MS, Math.floor(options.bootTimeout / 2)))
 }
 
 function peerAddress(socket: Socket): string {

@@ -3,7 +3,7 @@
 import { deserialize, serialize } from 'node:v8'
 import { encodeFrame, FrameDecoder } from '../../protocol/frame.js'
 import { isMessage, type OriginToPeer, PEER_TO_ORIGIN_TYPES, type PeerToOrigin } from '../../protocol/messages.js'
-import type { ChannelEvents } from './types.js'
+import type { OriginChannelEvents } from './types.js'
 
 /** Encode one message as a frame; throws when the message cannot be serialised. */
 export function frameMessage(message: OriginToPeer): Buffer {
@@ -16,7 +16,7 @@ export function frameMessage(message: OriginToPeer): Buffer {
  * a socket is a reliable stream, so its connection is closed then.
  */
 export function peerMessageDecoder(
-  events: ChannelEvents,
+  events: OriginChannelEvents,
   multiplexed: boolean,
   onStreamDamage?: () => void,
 ): FrameDecoder {

@@ -1,0 +1,375 @@
+// Origin side: one peer's life, as a state machine over the phases below, with one shutdown
+// ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
+// the same in its control process (its state record is commented field by field there):
+// https://github.com/erlang/otp/blob/OTP-27.3/lib/stdlib/src/peer.erl
+import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
+import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
+import { decodeMessage, encodeMessage } from '../protocol/codec.js'
+import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
+import { buildCommand, formatCommand, linkedCommand } from './command.js'
+import type { OriginChannel, OriginConnection } from './connection/types.js'
+import { Mailbox } from './mailbox.js'
+import type { ResolvedOptions } from './options.js'
+import { OutputBuffer } from './output.js'
+import { type ExitStatus, PeerProcess } from './process.js'
+import { Requests, type Route, rebuildRemoteError } from './requests.js'
+import type { DownReason, PeerEvents, PeerState } from './types.js'
+
+// Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
+const { setTimeout, clearTimeout } = globalThis
+
+/** Where the peer is in its life. */
+type Phase =
+  /** Spawned, waiting for the boot handshake; `channel` once the connection is established. */
+  | { name: 'booting'; channel: OriginChannel | undefined }
+  /** Boot cannot complete (`error` says why): the process was killed and is being reaped. */
+  | { name: 'boot-failing'; error: Error }
+  /** Serving requests over `channel`. */
+  | { name: 'running'; channel: OriginChannel }
+  /** Was running, and its control connection is lost: the link is ending the process. */
+  | { name: 'unlinked' }
+  /** `stop()` (or the abort signal) is ending it; `wasBooting` if it never ran; `error`: why a boot ended. */
+  | { name: 'stopping'; wasBooting: boolean; error: Error | undefined }
+  /** The process is gone and reaped. */
+  | { name: 'down'; reason: DownReason }
+
+/** How the control reports to the `Peer` it serves: its events, emitted on the Peer. */
+export type Notify = <K extends keyof PeerEvents>(event: K, ...args: PeerEvents[K]) => void
+
+/** The peer behind a `Peer` object: its process, connection, output, mailbox and requests. */
+export class PeerControl {
+  /** The name, and the user's program and arguments (without the link's `setpriv`). */
+  readonly name: string
+  readonly exec: string
+  readonly argv: readonly string[]
+  readonly command: string
+  /** Resolves once running; rejects with the reason the boot failed. */
+  readonly booted: Promise<void>
+  /** Resolves with the down reason once the process is gone and reaped. */
+  readonly exited: Promise<DownReason>
+  /** Refused frames, messages and connections, oldest first. */
+  readonly diagnostics: PeerProtocolError[] = []
+  /** The peer's console text. */
+  readonly out: OutputBuffer
+  /** Messages the peer sent with `origin.send`, until received. */
+  readonly mailbox = new Mailbox()
+  /** Calls and other requests to the peer. */
+  readonly requests: Requests
+  /** The OS process. */
+  readonly process: PeerProcess
+
+  /** The current phase; changes only through the methods below. */
+  private phase: Phase = { name: 'booting', channel: undefined }
+  /** The boot deadline, cleared by the handshake or the end. */
+  private readonly bootTimer: ReturnType<typeof setTimeout>
+  /** The one run of the shutdown ladder (`stop()` is idempotent). */
+  private stopping: Promise<void> | undefined
+  private resolveBooted!: () => void
+  private rejectBooted!: (error: Error) => void
+  private resolveExited!: (reason: DownReason) => void
+  private readonly onAbort = () => void this.runStop(this.abortError())
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly connection: OriginConnection,
+    private readonly notify: Notify,
+  ) {
+    this.name = options.name
+    this.booted = new Promise<void>((resolve, reject) => {
+      this.resolveBooted = resolve
+      this.rejectBooted = reject
+    })
+    this.booted.catch(() => {}) // the caller of startPeer (or of `booted`) sees it
+    this.exited = new Promise((resolve) => {
+      this.resolveExited = resolve
+    })
+    this.out = new OutputBuffer((text, stream) => notify('output', text, stream))
+    this.requests = new Requests({ name: this.name, route: () => this.route(), context: () => this.context() })
+
+    const [exec, argv] = buildCommand(options, connection)
+    this.exec = exec
+    this.argv = Object.freeze(argv)
+    this.command = formatCommand(exec, argv)
+    const [spawnExec, spawnArgv] = linkedCommand(exec, argv)
+    this.process = new PeerProcess(
+      { exec: spawnExec, argv: spawnArgv, cwd: options.cwd, env: options.env, detached: options.detached },
+      connection,
+      (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
+    )
+    this.process.ended.then((status) => this.goDown(status))
+    this.bootTimer = setTimeout(
+      () => this.failBoot(new PeerTimeoutError('boot', options.bootTimeout, this.context())),
+      options.bootTimeout,
+    )
+    if (this.process.pid !== 0) this.attach()
+    // The signal may have fired while the connection was being prepared: act on it now.
+    if (options.signal?.aborted) this.onAbort()
+    else options.signal?.addEventListener('abort', this.onAbort, { once: true })
+  }
+
+  /** The public state: the phases as `booting`, `running` or down. */
+  get state(): PeerState {
+    const phase = this.phase
+    switch (phase.name) {
+      case 'booting':
+      case 'boot-failing':
+        return 'booting'
+      case 'stopping':
+        return phase.wasBooting ? 'booting' : 'running'
+      case 'down':
+        return { down: phase.reason }
+      default:
+        return 'running'
+    }
+  }
+
+  /** The down reason, once down. */
+  get down(): DownReason | undefined {
+    return this.phase.name === 'down' ? this.phase.reason : undefined
+  }
+
+  /** Stop per the `shutdown` option; resolves when the process is gone (with `'close'`: once the connection is closed). */
+  stop(): Promise<void> {
+    return this.runStop(undefined)
+  }
+
+  /** The context of an error about this peer. */
+  context(): PeerErrorContext & { output: string } {
+    return {
+      peer: this.name,
+      pid: this.process?.pid || undefined,
+      command: this.command,
+      state: this.state,
+      output: this.out.tail(OUTPUT_TAIL_LINES),
+    }
+  }
+
+  // ---- requests ----
+
+  private route(): Route {
+    const phase = this.phase
+    switch (phase.name) {
+      case 'running':
+        return { channel: phase.channel }
+      case 'booting':
+        return { wait: this.booted }
+      case 'down':
+        return { down: phase.reason }
+      case 'stopping':
+        return phase.wasBooting ? { wait: this.booted } : { down: this.exited }
+      default:
+        // boot-failing: the boot error; unlinked: the link is ending the process.
+        return phase.name === 'boot-failing' ? { wait: this.booted } : { down: this.exited }
+    }
+  }
+
+  // ---- the connection ----
+
+  private attach(): void {
+    let attached: OriginChannel | Promise<OriginChannel>
+    try {
+      attached = this.connection.attach(this.process.child, {
+        message: (message) => this.receive(message),
+        text: (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
+        damage: (description) => this.diagnose(description),
+        closed: () => this.connectionLost(),
+      })
+    } catch (error) {
+      this.failBoot(this.bootError(`control connection of peer ${this.name} failed`, error))
+      return
+    }
+    if (!(attached instanceof Promise)) return this.established(attached)
+    attached.then(
+      (channel) => this.established(channel),
+      (error: Error) =>
+        this.failBoot(
+          error instanceof PeerBootError || error instanceof PeerTimeoutError
+            ? error
+            : this.bootError(`peer ${this.name} did not connect`, error),
+        ),
+    )
+  }
+
+  /** The connection is up: from here every message is encoded on its way out (protocol/codec.ts). */
+  private established(raw: OriginChannel): void {
+    if (this.phase.name !== 'booting') return raw.close()
+    this.phase = {
+      name: 'booting',
+      channel: { send: (message) => raw.send(encodeMessage(message)), close: () => raw.close() },
+    }
+  }
+
+  private receive(raw: PeerToOrigin): void {
+    let message: PeerToOrigin
+    try {
+      message = decodeMessage(raw, rebuildRemoteError)
+    } catch (error) {
+      const problem = this.diagnose(`'${raw.t}' message whose value cannot be decoded (${(error as Error).message})`)
+      if (raw.t === 'ok' || raw.t === 'err') this.requests.fail(raw.id, problem)
+      return
+    }
+    switch (message.t) {
+      case 'out':
+        return this.out.write(
+          message.s === 1 ? 'relay:stdout' : 'relay:stderr',
+          message.s === 1 ? 'stdout' : 'stderr',
+          message.d,
+        )
+      case 'ok':
+      case 'err':
+        return this.requests.settle(message)
+      case 'msg':
+        this.mailbox.deliver(message.v)
+        return this.notify('message', message.v)
+      case 'hello':
+        return this.hello(message.v)
+    }
+  }
+
+  private hello(version: number): void {
+    const phase = this.phase
+    // A hello still in the pipe when the start was aborted, stopped or timed out changes nothing.
+    if (phase.name === 'boot-failing' || phase.name === 'stopping' || phase.name === 'down') return
+    if (phase.name !== 'booting' || phase.channel === undefined) {
+      this.diagnose('a second boot handshake; ignored')
+      return
+    }
+    if (version !== PROTOCOL_VERSION) {
+      return this.failBoot(
+        new PeerBootError(
+          `peer ${this.name} runs a peer runtime that speaks protocol version ${version}, and this origin speaks version ${PROTOCOL_VERSION}: the peer must run the runtime of the same @vitest-peer/core release as the origin`,
+          this.context(),
+        ),
+      )
+    }
+    clearTimeout(this.bootTimer)
+    const { channel } = phase
+    const resolver = this.options.moduleResolver
+    if (resolver !== undefined) channel.send({ t: 'init', resolver: { m: resolver.module, d: resolver.data } })
+    this.phase = { name: 'running', channel }
+    this.resolveBooted()
+  }
+
+  private connectionLost(): void {
+    const phase = this.phase
+    const grace = () =>
+      this.process.killAfter(
+        LINK_GRACE_MS,
+        () =>
+          `peer ${this.name} (pid ${this.process.pid}) did not exit within ${LINK_GRACE_MS} ms of losing its control connection; killed with SIGKILL`,
+      )
+    if (phase.name === 'running') {
+      this.phase = { name: 'unlinked' }
+      grace()
+    } else if (phase.name === 'booting' && phase.channel !== undefined) {
+      // Keep booting: the peer halts and its exit (with its output) tells the boot error.
+      this.phase = { name: 'booting', channel: undefined }
+      grace()
+    }
+  }
+
+  /** Record a refused frame, message or connection; returns it. */
+  private diagnose(description: string): PeerProtocolError {
+    const error = new PeerProtocolError(`control connection of peer ${this.name}: ${description}`, this.context())
+    this.diagnostics.push(error)
+    this.notify('diagnostic', error)
+    return error
+  }
+
+  // ---- boot failures and the shutdown ladder ----
+
+  /** Boot cannot complete: remember why and kill the process; `booted` rejects once it is reaped. */
+  private failBoot(error: Error): void {
+    if (this.phase.name !== 'booting') return
+    this.phase = { name: 'boot-failing', error }
+    this.process.signal('SIGKILL')
+  }
+
+  private runStop(abort: Error | undefined): Promise<void> {
+    this.stopping ??= this.ladder(abort)
+    return this.stopping
+  }
+
+  private async ladder(abort: Error | undefined): Promise<void> {
+    const phase = this.phase
+    if (phase.name === 'down') return
+    if (phase.name !== 'running') {
+      // Booting, failing to boot, or unlinked: nothing to ask; SIGKILL and reap.
+      const wasBooting = phase.name !== 'unlinked'
+      this.phase = { name: 'stopping', wasBooting, error: phase.name === 'boot-failing' ? phase.error : abort }
+      this.process.signal('SIGKILL')
+      await this.exited
+      return
+    }
+    this.phase = { name: 'stopping', wasBooting: false, error: undefined }
+    const plan = this.options.stop
+    if (plan.kind === 'close') {
+      phase.channel.close()
+      this.process.killAfter(CLOSE_GRACE_MS, () => this.killWarning(CLOSE_GRACE_MS, 'closing its control connection'))
+      return
+    }
+    try {
+      phase.channel.send({ t: 'stop', graceful: plan.kind === 'graceful' })
+    } catch {}
+    this.process.killAfter(plan.timeout, () =>
+      this.killWarning(plan.timeout, plan.kind === 'graceful' ? 'a graceful stop' : 'a halt'),
+    )
+    await this.exited
+  }
+
+  private killWarning(ms: number, what: string): string {
+    return `peer ${this.name} (pid ${this.process.pid}) did not exit within ${ms} ms of ${what}; killed with SIGKILL`
+  }
+
+  private goDown(status: ExitStatus): void {
+    const phase = this.phase
+    if (phase.name === 'down') return
+    clearTimeout(this.bootTimer)
+    this.options.signal?.removeEventListener('abort', this.onAbort)
+    this.out.end()
+    const { code, signal } = status
+    const wasBooting =
+      phase.name === 'booting' || phase.name === 'boot-failing' || (phase.name === 'stopping' && phase.wasBooting)
+    const cause: DownReason['cause'] =
+      phase.name === 'stopping' ? 'stopped' : wasBooting ? 'boot-failed' : code === 0 ? 'exited' : 'crashed'
+    const reason: DownReason = { cause, exitCode: code, signal }
+    this.phase = { name: 'down', reason }
+    this.connection.dispose()
+
+    const context = this.context()
+    if (wasBooting) {
+      const known = phase.name === 'boot-failing' || phase.name === 'stopping' ? phase.error : undefined
+      this.rejectBooted(
+        known ??
+          (status.spawnError !== undefined
+            ? this.bootError(`could not start peer ${this.name}`, status.spawnError)
+            : new PeerBootError(
+                `peer ${this.name} ${phase.name === 'stopping' ? 'was stopped' : 'exited'} while booting`,
+                { ...context, exitCode: code, signal },
+              )),
+      )
+    }
+    this.requests.failAll(reason)
+    this.mailbox.close(
+      new PeerDownError(`peer ${this.name} went down`, reason, context),
+      this.options.peerDown === 'continue',
+    )
+    this.resolveExited(reason)
+    this.notify('down', reason)
+    if (!wasBooting && (cause === 'exited' || cause === 'crashed') && this.options.peerDown === 'crash') {
+      this.notify('error', new PeerDownError(`peer ${this.name} went down`, reason, context))
+    }
+  }
+
+  private bootError(what: string, cause: unknown): PeerBootError {
+    return new PeerBootError(`${what}: ${(cause as Error)?.message ?? String(cause)}`, { ...this.context(), cause })
+  }
+
+  private abortError(): PeerBootError | undefined {
+    if (this.state !== 'booting') return undefined
+    return new PeerBootError(`start of peer ${this.name} was aborted`, {
+      ...this.context(),
+      cause: this.options.signal?.reason,
+    })
+  }
+}

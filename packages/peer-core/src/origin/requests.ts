@@ -1,0 +1,166 @@
+// Origin side: requests to the peer. `call` and `evaluate` wait for an answer (pending by id, each
+// with its timeout); `cast` and `send` do not. Where a request goes depends on the peer's phase
+// (control.ts): while booting it waits for the boot, while running it is sent, once the peer is
+// going down it fails with the down reason. Answers arrive decoded (protocol/codec.ts).
+import { inspect } from 'node:util'
+import { CALL_TIMEOUT_MS } from '../constants.js'
+import { PeerCloneError, PeerDownError, type PeerErrorContext, PeerTimeoutError, RemoteError } from '../errors.js'
+import type { OriginToPeer, PeerToOrigin } from '../protocol/messages.js'
+import type { EncodedError } from '../protocol/values.js'
+import type { OriginChannel } from './connection/types.js'
+import type { DownReason } from './types.js'
+
+// Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
+const { setTimeout, clearTimeout } = globalThis
+
+/** Where a request goes now, as the peer's phase decides. */
+export type Route =
+  /** Send it on this channel. */
+  | { channel: OriginChannel }
+  /** Booting: try again once this settles (a rejection is the request's too). */
+  | { wait: Promise<unknown> }
+  /** The peer is down, or going down (the promise resolves once it is): the request fails. */
+  | { down: DownReason | Promise<DownReason> }
+
+/** What requests need from the peer that owns them. */
+export interface RequestHost {
+  readonly name: string
+  route(): Route
+  /** The context of an error about this peer, built when an error is. */
+  context(): PeerErrorContext & { output: string }
+}
+
+interface PendingCall {
+  resolve(value: unknown): void
+  reject(error: Error): void
+  timer: ReturnType<typeof setTimeout>
+  what: string
+}
+
+type Answered = OriginToPeer & { t: 'call' | 'eval' }
+type Unanswered = OriginToPeer & { t: 'cast' | 'send' }
+
+/** The requests of one peer. */
+export class Requests {
+  private lastId = 0
+  private readonly pending = new Map<number, PendingCall>()
+
+  constructor(private readonly host: RequestHost) {}
+
+  /** Send `message` and wait for its answer; `what` names it in errors (`call node:os#hostname`). */
+  request(message: Answered, what: string, timeout = CALL_TIMEOUT_MS): Promise<unknown> {
+    const route = this.host.route()
+    if ('wait' in route) return route.wait.then(() => this.request(message, what, timeout))
+    if ('down' in route) return this.downError(what, route.down)
+    if (!Array.isArray(message.a)) return Promise.reject(new TypeError(`${what}: args must be an array`))
+    this.lastId += 1
+    const id = this.lastId
+    try {
+      route.channel.send({ ...message, id })
+    } catch (error) {
+      return Promise.reject(this.cloneError(what, error))
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new PeerTimeoutError(what, timeout, this.host.context()))
+      }, timeout)
+      this.pending.set(id, { resolve, reject, timer, what })
+    })
+  }
+
+  /**
+   * Send a message that has no answer; a no-op once the peer is going down. A value that cannot be
+   * sent throws a `PeerCloneError` when `strict`, else it becomes a process warning.
+   */
+  post(message: Unanswered, what: string, strict: boolean): void {
+    const route = this.host.route()
+    if ('down' in route) return
+    if ('wait' in route) {
+      route.wait.then(
+        () => this.post(message, what, false),
+        () => {},
+      )
+      return
+    }
+    try {
+      route.channel.send(message)
+    } catch (error) {
+      const failure = this.cloneError(what, error)
+      if (strict) throw failure
+      process.emitWarning(failure.message, { code: 'VITEST_PEER_CAST' })
+    }
+  }
+
+  /** An answer arrived: settle its call. The late answer of a call that timed out is dropped. */
+  settle(answer: PeerToOrigin & { t: 'ok' | 'err' }): void {
+    const call = this.take(answer.id)
+    if (call === undefined) return
+    if (answer.t === 'ok') call.resolve(answer.v)
+    else call.reject(answer.v instanceof Error ? answer.v : nonErrorThrown(answer.v, call.what))
+  }
+
+  /** Call `id` cannot be answered (its answer was damaged): it rejects with `error`. */
+  fail(id: number, error: Error): void {
+    this.take(id)?.reject(error)
+  }
+
+  /** The peer is gone: every pending call rejects with its `PeerDownError`. */
+  failAll(reason: DownReason): void {
+    const context = this.host.context()
+    for (const id of [...this.pending.keys()]) {
+      const call = this.take(id)!
+      call.reject(new PeerDownError(call.what, reason, context))
+    }
+  }
+
+  private take(id: number): PendingCall | undefined {
+    const call = this.pending.get(id)
+    if (call === undefined) return undefined
+    this.pending.delete(id)
+    clearTimeout(call.timer)
+    return call
+  }
+
+  private async downError(what: string, down: DownReason | Promise<DownReason>): Promise<never> {
+    throw new PeerDownError(what, await down, this.host.context())
+  }
+
+  private cloneError(what: string, cause: unknown): PeerCloneError {
+    return new PeerCloneError(
+      `${what}: a value cannot be sent to peer ${this.host.name} (${(cause as Error)?.message ?? String(cause)}); nothing was sent`,
+      { ...this.host.context(), cause },
+    )
+  }
+}
+
+/** The timeout of a call or wait: the default when absent, `undefined` when invalid. */
+export function validTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined) return CALL_TIMEOUT_MS
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0 ? timeout : undefined
+}
+
+/** The error for an invalid `timeout` option of `what`. */
+export function timeoutTypeError(what: string, timeout: unknown): TypeError {
+  return new TypeError(`${what}: the timeout must be a positive number of milliseconds, not ${inspect(timeout)}`)
+}
+
+/** Every error from the peer becomes a `RemoteError` with the remote name and stack. */
+export function rebuildRemoteError(encoded: EncodedError): Error {
+  const error = new RemoteError(encoded.message)
+  Object.defineProperty(error, 'name', { value: encoded.name, writable: true, configurable: true, enumerable: false })
+  Object.defineProperty(error, 'stack', {
+    value: encoded.stack ?? `${encoded.name}: ${encoded.message}`,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  })
+  return error
+}
+
+/** `throw 'text'` (or any non-error) in the peer: a RemoteError that carries the value as `thrown`. */
+function nonErrorThrown(value: unknown, what: string): RemoteError {
+  const error = new RemoteError(`${what}: the peer threw a non-error value: ${inspect(value)}`)
+  Object.defineProperty(error, 'thrown', { value, enumerable: true })
+  return error
+}
