@@ -10,15 +10,19 @@ export interface VitestPeerExtraOptions {
   /** Also echo the peer's output live to the worker's stderr, each line prefixed with its name. Default false. */
   echo?: boolean
   /**
-   * TypeScript in the peer: `'auto'` (default) installs a type-stripping loader the first time a
-   * `.ts` module is called; `'preload'` installs it at start (for peers that import TypeScript by
-   * other routes, e.g. `evaluate`); `false` never (Node's own type stripping, where it has one, still applies).
+   * TypeScript in the peer: `'auto'` (default) installs a type-stripping loader before the first
+   * TypeScript module that `call`, `cast`, `module()` or `import()` inside `evaluate` requests;
+   * `'preload'` installs it at start (for peers that reach TypeScript by other routes, e.g. from a
+   * `.js` module); `false` never (Node's own type stripping, where it has one, still applies).
    */
   typescript?: TypeScriptMode
 }
 
-/** Options of `startPeer`, `usePeer` and `peerOptions`: the engine's, plus vitest-peer's own. */
-export type VitestPeerOptions = PeerOptions & VitestPeerExtraOptions
+/**
+ * Options of `startPeer`, `usePeer` and `peerOptions`: the engine's, plus vitest-peer's own. The
+ * engine's `moduleResolver` is vitest-peer's to set: it makes the peer find modules as the test does.
+ */
+export type VitestPeerOptions = Omit<PeerOptions, 'moduleResolver'> & VitestPeerExtraOptions
 
 /** The part of the options that can cross from the config to the workers (no functions, no signals). */
 export type SerializablePeerOptions = Omit<VitestPeerOptions, 'postProcessArgs' | 'signal'>

@@ -1,7 +1,6 @@
 // Vitest worker side: the peers of one test (one try of it). Starts them (launch.ts), stops every
 // one before the test ends (pass, fail, throw, timeout, skip, bail), fails the test when a
 // `peerDown: 'crash'` peer dies, and attaches the failure report (report.ts).
-import { dirname } from 'node:path'
 import type { Peer, PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { TestEndedError } from '../errors.js'
@@ -9,7 +8,6 @@ import { readCmdline, readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
 import { type Launched, launchPeer } from './launch.js'
-import { wrapModuleCalls } from './module-calls.js'
 import { fullName } from './naming.js'
 import { mergeOptions } from './options.js'
 import { OutputCapture } from './output.js'
@@ -86,13 +84,12 @@ export class PeerGroup {
     return flow
   }
 
-  private async adopt({ peer, reports, echo, typescript }: Launched, startSite: string[]): Promise<Peer> {
+  private async adopt({ peer, reports, echo }: Launched, startSite: string[]): Promise<Peer> {
     const member: Member = { peer, output: new OutputCapture(peer, echo), reports, startSite }
     this.members.push(member)
     // With `peerDown: 'crash'` the engine emits 'error' on an unexpected loss; kept to fail the test.
     peer.on('error', (error) => this.crashes.push({ error, member }))
     this.record(peer)
-    wrapModuleCalls(peer, dirname(this.task.file.filepath), typescript)
     if (this.closed) {
       // The test ended while this peer booted: it must not outlive the test.
       await peer.stop()
