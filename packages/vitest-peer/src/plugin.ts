@@ -1,6 +1,7 @@
 // Vitest main process: `vitestPeer()`, the Vitest plugin. Adds the setup file
 // (per-test context for `usePeer`, worker watch of the main process), the globalSetup (registry,
-// reaper) and the leak reporter, and provides the project's peer defaults to the workers.
+// reaper) and the leak reporter, provides the project's peer defaults to the workers, and puts a
+// TAP reporter that keeps multi-line messages in place of Vitest's.
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +25,7 @@ export interface VitestPeerPluginOptions {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const REPORTER = here('./reporter.mjs')
+const TAP_REPORTER = here('./tap-reporter.mjs')
 
 /** The vitest-peer plugin for `vitest.config.ts`. */
 export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
@@ -47,8 +49,15 @@ export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
         root: project.config.root,
       }
       project.provide('vitestPeer', provided)
-      if (options.safetyNet === false) return
       const reporters = vitest.config.reporters as unknown[]
+      // Vitest's TAP reporters write multi-line messages (every failure report) as YAML that
+      // folds them onto one line; tap-reporter.ts writes the same output with valid YAML.
+      for (const [i, reporter] of reporters.entries()) {
+        const [name, reporterOptions] = Array.isArray(reporter) ? reporter : [reporter, {}]
+        if (name === 'tap' || name === 'tap-flat')
+          reporters[i] = [TAP_REPORTER, { ...reporterOptions, flat: name === 'tap-flat' }]
+      }
+      if (options.safetyNet === false) return
       const present = reporters.some((r) => (Array.isArray(r) ? r[0] : r) === REPORTER)
       if (!present) reporters.push([REPORTER, {}])
     },

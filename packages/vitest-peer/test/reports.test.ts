@@ -227,3 +227,43 @@ describe('a child Vitest run with peers', () => {
     )
   })
 })
+
+describe('the TAP reporter (replaced by the plugin)', () => {
+  /** A YAML literal block scalar's text: its lines below `key: |-`, less their common indentation. */
+  const literalBlock = (lines: string[], at: number): string => {
+    const key = lines[at]!.search(/\S/)
+    const body: string[] = []
+    for (const line of lines.slice(at + 1)) {
+      if (line.trim() !== '' && line.search(/\S/) <= key) break
+      body.push(line)
+    }
+    const indent = body.find((l) => l.trim() !== '')!.search(/\S/)
+    return body.map((l) => l.slice(indent)).join('\n')
+  }
+
+  test("keeps a failure report's lines, in one YAML block per test", async () => {
+    const tap = startVitest('report', { terminal: 'tap', args: ['-t', 'fails with a running peer'] })
+    try {
+      await tap.exited
+      const lines = tap.stdout().split('\n')
+      const point = lines.findIndex((l) => /^\s*not ok \d+ - fails with a running peer\b/.test(l))
+      const end = lines.findIndex((l, i) => i > point && l.trim() === '...')
+      const block = lines.slice(point + 1, end)
+      expect(block.filter((l) => l.trim() === '---')).toHaveLength(1)
+      const message = block.findIndex(
+        (l, i) => l.trim() === 'message: |-' && block[i - 1]?.trim() === '- name: "PeerDiagnosticsError"',
+      )
+      expect(message).toBeGreaterThan(-1)
+      // The same text as the JSON reporter's, less its `name: ` prefix and its stack line.
+      const fromJson = tap
+        .json()
+        .testResults[0].assertionResults.find((r: any) => r.title === 'fails with a running peer')
+        .failureMessages[1] as string
+      const report = fromJson.replace(/^PeerDiagnosticsError: /, '').replace(/\n {4}at vitest-peer .*$/, '')
+      expect(report.split('\n').length).toBeGreaterThan(5)
+      expect(literalBlock(block, message)).toBe(report)
+    } finally {
+      tap.dispose()
+    }
+  })
+})

@@ -37,7 +37,7 @@ export interface ChildRun {
 /** Start `vitest run` on a fixture with a terminal reporter (`default` unless given) and the JUnit, JSON and GitHub Actions reporters. */
 export function startVitest(
   name: string,
-  options: { env?: Record<string, string>; args?: string[]; terminal?: 'default' | 'verbose' } = {},
+  options: { env?: Record<string, string>; args?: string[]; terminal?: 'default' | 'verbose' | 'tap' } = {},
 ): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), `vp-${name}-`))
   const pidsFile = join(dir, 'pids.tsv')
