@@ -5,6 +5,7 @@
 //   same channel (IPC advanced, or length-prefixed v8 frames over stdio).
 // Samples alternate engine/raw so that machine noise hits both alike; ratios are of medians.
 import { spawn } from 'node:child_process'
+import { accessSync, constants } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { deserialize, serialize } from 'node:v8'
 import { startPeer } from '@vitest-peer/core'
@@ -21,7 +22,24 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)]
 }
 
-/** A bare child with the same program prefix the engine uses (peer.exec + the argv before node). */
+/**
+ * The program prefix the engine spawns a peer with: on Linux with util-linux, `setpriv --pdeathsig
+ * KILL -- node` (the link; not part of `peer.exec`/`argv`), else `node`. The raw child pays the same.
+ */
+function enginePrefix() {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {
+    try {
+      accessSync(path, constants.X_OK)
+      return true
+    } catch {
+      return false
+    }
+  })
+  const linked = process.platform === 'linux' && setpriv && process.env.VITEST_PEER_NO_PDEATHSIG === undefined
+  return linked ? [setpriv, '--pdeathsig', 'KILL', '--', process.execPath] : [process.execPath]
+}
+
+/** A bare child with the same program prefix the engine uses. */
 function rawSpawn(mode, prefix) {
   const [exec, ...pre] = prefix
   const stdio = mode === 'ipc' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['pipe', 'pipe', 'pipe']
@@ -78,10 +96,7 @@ async function timeCalls(fn, n) {
 }
 
 async function benchConnection(connection) {
-  // Learn the program prefix the engine uses (e.g. setpriv … node) from one peer.
-  const probe = await startPeer({ connection })
-  const prefix = [probe.exec, ...probe.argv.slice(0, probe.argv.indexOf(process.execPath) + 1)]
-  await probe.stop()
+  const prefix = enginePrefix()
 
   const boot = { engine: [], raw: [] }
   for (let i = 0; i < BOOTS + 2; i++) {

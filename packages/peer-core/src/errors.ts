@@ -4,7 +4,7 @@ import { inspect } from 'node:util'
 import type { DownReason, PeerState } from './origin/types.js'
 
 /** What every error about a peer can tell: which peer, and how it was started. */
-export interface PeerErrorContext {
+interface PeerErrorContext {
   /** The peer's name. */
   peer?: string | undefined
   /** The peer's OS process id, when it was spawned. */
@@ -14,22 +14,32 @@ export interface PeerErrorContext {
   /** The peer's state when the error happened. */
   state?: PeerState | undefined
   cause?: unknown
+  /** More lines for the message, under the peer and command (e.g. what was queued). */
+  detail?: string[]
 }
+
+export type { PeerErrorContext }
 
 /** Base class of the engine's errors (not of `RemoteError`, which mirrors the peer's own error). */
 export abstract class PeerError extends Error {
   abstract readonly code: string
-  readonly peer: string | undefined
-  readonly pid: number | undefined
-  readonly command: string | undefined
-  readonly state: PeerState | undefined
+  /** The peer's name; absent where no peer is concerned (an invalid option). */
+  declare readonly peer?: string
+  /** The peer's OS process id, once it was spawned. */
+  declare readonly pid?: number
+  /** The command line that started it, shell-quoted. */
+  declare readonly command?: string
+  /** Its state when the error happened. */
+  declare readonly state?: PeerState
 
   constructor(message: string, context: PeerErrorContext = {}) {
     super(message, context.cause === undefined ? undefined : { cause: context.cause })
-    this.peer = context.peer
-    this.pid = context.pid
-    this.command = context.command
-    this.state = context.state
+    // Only what applies: a report of this error shows no `peer: undefined`.
+    const self = this as { -readonly [K in 'peer' | 'pid' | 'command' | 'state']?: PeerErrorContext[K] }
+    if (context.peer !== undefined) self.peer = context.peer
+    if (context.pid !== undefined) self.pid = context.pid
+    if (context.command !== undefined) self.command = context.command
+    if (context.state !== undefined) self.state = context.state
   }
 
   override get name(): string {
@@ -147,13 +157,11 @@ export function describeDown(reason: DownReason): string {
   }
 }
 
-function withContext(
-  message: string,
-  context: PeerErrorContext & { exitCode?: number | null; signal?: NodeJS.Signals | null; output?: string },
-): string {
+function withContext(message: string, context: PeerErrorContext & { output?: string }): string {
   const lines = [message]
   if (context.peer !== undefined) lines.push(`  peer:    ${context.peer}${context.pid ? ` (pid ${context.pid})` : ''}`)
   if (context.command !== undefined) lines.push(`  command: ${context.command}`)
+  for (const line of context.detail ?? []) lines.push(`  ${line}`)
   if (context.output) {
     lines.push('  output (last lines):')
     for (const line of context.output.split('\n')) lines.push(`    ${line}`)

@@ -1,4 +1,4 @@
-// Origin side: the public API of @vitest-peer/core (SPEC 1). Code that runs inside a peer imports
+// Origin side: the public API of @vitest-peer/core (README.md, API). Code that runs inside a peer imports
 // '@vitest-peer/core/peer' instead.
 export { BOOT_TIMEOUT_MS, CALL_TIMEOUT_MS, HALT_TIMEOUT_MS, OUTPUT_TAIL_LINES } from './constants.js'
 export {
@@ -7,7 +7,6 @@ export {
   PeerCloneError,
   PeerDownError,
   PeerError,
-  type PeerErrorContext,
   PeerOptionsError,
   PeerProtocolError,
   PeerTimeoutError,

@@ -1,6 +1,6 @@
-// Origin side: the messages of the engine's errors, pinned (STYLE: a worse message is a visible
-// diff). Each names the other side and what it was doing, with the context a user needs: peer
-// name, pid, command line, exit status, output tail. Machine-specific parts are normalised.
+// Origin side: the messages of the engine's errors, pinned (a worse message is a visible diff).
+// Each names the other side and what it was doing, with the context a user needs: peer name, pid,
+// command line, exit status, output tail. Machine-specific parts are normalised.
 import { type Peer, PeerBootError, PeerCloneError, PeerDownError, PeerTimeoutError, startPeer } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
 import { fixture, fixturesDir, rejectionOf, startTracked } from './helpers.js'
@@ -56,7 +56,21 @@ describe('error messages', () => {
     expect(normalise(receive.message, peer)).toMatchInlineSnapshot(`
       "receive timed out after 20 ms
         peer:    waiting (pid <pid>)
-        command: <command>"
+        command: <command>
+        queued:  no message"
+    `)
+    // Messages the predicate did not take: how many, and the first few.
+    await peer.call(fixture('messages.mjs'), 'sendAll', [[{ id: 1 }, 'two', [3], { id: 4 }, 5]])
+    const unmatched = await rejectionOf(peer.receive((m) => m === 'six', { timeout: 20 }))
+    expect(normalise(unmatched.message, peer)).toMatchInlineSnapshot(`
+      "receive timed out after 20 ms
+        peer:    waiting (pid <pid>)
+        command: <command>
+        queued:  5 messages the predicate did not accept:
+          { id: 1 }
+          'two'
+          [ 3 ]
+          … and 2 more"
     `)
     const output = await rejectionOf(peer.waitForOutput(/ready on port \d+/, { timeout: 20 }))
     expect(normalise(output.message, peer)).toMatchInlineSnapshot(`
@@ -99,5 +113,22 @@ describe('error messages', () => {
     expect(normalise(error.message, peer)).toMatchInlineSnapshot(
       `"call <repo>/fixtures/values.mjs#echo: a value cannot be sent to peer clone (() => 1 could not be cloned.); nothing was sent"`,
     )
+  })
+
+  test('evaluate: a function that closes over a variable of the test says it must be self-contained', async () => {
+    const peer = await startTracked({ name: 'closure' })
+    const local = 41
+    const error = await rejectionOf(peer.evaluate(() => local + 1))
+    expect(error.name).toBe('ReferenceError')
+    expect(error.message).toMatchInlineSnapshot(`
+      "local is not defined
+      evaluate() runs its function in the peer, where the variables around it in the test do not exist: the function must be self-contained (pass values as arguments: peer.evaluate((value) => …, value))"
+    `)
+  })
+
+  test('errors carry only the context that applies', async () => {
+    const error = await rejectionOf(startPeer({ connection: 'carrier-pigeon' as never }))
+    expect(Object.keys(error)).toEqual(['code', 'option', 'value'])
+    expect('peer' in error || 'pid' in error || 'command' in error || 'state' in error).toBe(false)
   })
 })

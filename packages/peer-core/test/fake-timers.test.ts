@@ -1,10 +1,10 @@
 // Origin side: a test that fakes timers (vi.useFakeTimers) must not freeze the engine, which runs
 // in the same process: boot, call, receive and waitForOutput timeouts and the SIGKILL ladder keep
-// real time (STYLE: capture setTimeout/clearTimeout at module load).
+// real time (the engine captures setTimeout/clearTimeout at module load).
 import { PeerTimeoutError, startPeer } from '@vitest-peer/core'
 import { describe, expect, test, vi } from 'vitest'
 import { connectionCases } from './connections.js'
-import { fixture, procState, rejectionOf } from './helpers.js'
+import { captureWarnings, fixture, procState, rejectionOf } from './helpers.js'
 
 describe.each(connectionCases)('fake timers in the test, over $label', ({ connection }) => {
   test('timeouts and the stop ladder still run in real time', async () => {
@@ -19,9 +19,11 @@ describe.each(connectionCases)('fake timers in the test, over $label', ({ connec
         expect(await rejectionOf(peer.call(fixture('gate.mjs'), 'never', [], { timeout: 30 }))).toBeInstanceOf(
           PeerTimeoutError,
         )
-        // A peer that will not stop: SIGKILL after 200 real milliseconds.
+        // A peer that will not stop: SIGKILL after 200 real milliseconds, with a warning.
+        const warnings = captureWarnings()
         await peer.call(fixture('stubborn.mjs'), 'arm')
         await peer.stop()
+        expect(warnings.map((w) => w.code)).toEqual(['VITEST_PEER_KILLED'])
         expect(await peer.exited).toEqual({ cause: 'stopped', exitCode: null, signal: 'SIGKILL' })
         expect(procState(peer.pid)).toBeUndefined()
       } finally {

@@ -1,4 +1,4 @@
-// Origin side: a peer's life (SPEC 1.2-1.3): booting -> running -> down(reason), the `booted`
+// Origin side: a peer's life: booting -> running -> down(reason), the `booted`
 // and `exited` promises, `waitBoot`, boot failures and boot timeouts, and what the peer is told
 // (args, env, cwd, name, detached).
 import { execFileSync } from 'node:child_process'
@@ -10,6 +10,7 @@ import {
   formatCommand,
   PeerBootError,
   PeerError,
+  PeerOptionsError,
   type PeerState,
   PeerTimeoutError,
   randomName,
@@ -167,6 +168,28 @@ describe.each(connectionCases)('lifecycle over $label', ({ connection }) => {
       delete process.env.VITEST_PEER_TEST_REMOVED
       rmSync(cwd, { recursive: true, force: true })
     }
+  })
+
+  test("exec and argv are the user's program and arguments, without the link's plumbing", async () => {
+    const peer = await startTracked({ connection })
+    expect(peer.exec).toBe(process.execPath)
+    expect(peer.argv.some((a) => a.includes('setpriv'))).toBe(false)
+    expect(peer.command.startsWith(`${process.execPath} `)).toBe(true)
+    // What runs is that command (setpriv, where it is used, executes it in place).
+    const cmdline = readFileSync(`/proc/${peer.pid}/cmdline`, 'utf8').split('\0')
+    expect(cmdline).toEqual([peer.exec, ...peer.argv, ''])
+  })
+
+  test('a name held by a live peer of this origin is refused; a peer that is down frees it', async () => {
+    const first = await startTracked({ connection, name: `held-${process.pid}` })
+    const error = await rejectionOf(startPeer({ connection, name: first.name }))
+    expect(error).toBeInstanceOf(PeerOptionsError)
+    expect(error.message.replace(/pid \d+/, 'pid <pid>')).toBe(
+      `invalid peer option \`name\`: "${first.name}"; expected a name no live peer of this origin holds (peer ${first.name} (pid <pid>, running) holds it)`,
+    )
+    await first.stop()
+    const second = await startTracked({ connection, name: first.name })
+    expect(second.state).toBe('running')
   })
 
   test('relative call specifiers resolve against the peer cwd', async () => {

@@ -1,4 +1,4 @@
-// Origin side: the link (SPEC 1.5). A peer halts when it loses the control connection, for any
+// Origin side: the link. A peer halts when it loses the control connection, for any
 // reason: its origin SIGKILLed (even while the peer is stuck in a synchronous loop), the origin
 // closing the connection, or a failure in the peer's own connection handling.
 
@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest'
 import { connectionCases } from './connections.js'
 import { captureWarnings, fixture, flushTicks, isGone, startTracked, waitGone } from './helpers.js'
 
-/** The deadline of SPEC 1.5: no peer outlives its origin by more than a second. */
+/** The link's deadline: no peer outlives its origin by more than a second. */
 const LINK_DEADLINE_MS = 1000
 
 /** Runs fixtures/origin.mjs (an origin process of its own) and reads the pid of its peer. */

@@ -1,4 +1,4 @@
-// Origin side: messages between origin and peer (SPEC 1.3, 1.6): origin.send -> 'message' and
+// Origin side: messages between origin and peer: origin.send -> 'message' and
 // receive() (a selective receive, as OTP's), register + peer.send, onShutdown hooks.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -37,6 +37,20 @@ describe.each(connectionCases)('messages over $label', ({ connection }) => {
     expect(await peer.receive()).toEqual({ n: 1 })
     expect(await peer.receive()).toEqual({ n: 4 })
     expect(await peer.receive()).toEqual({ n: 5 })
+  })
+
+  test('flush(match?) removes and returns queued messages at once, oldest first', async () => {
+    const peer = await startTracked({ connection })
+    await peer.call(messages, 'sendAll', [[1, 2, 3, 4, 5].map((n) => ({ n }))])
+    expect(peer.flush<{ n: number }>((m) => (m as { n: number }).n % 2 === 0)).toEqual([{ n: 2 }, { n: 4 }])
+    expect(peer.flush()).toEqual([{ n: 1 }, { n: 3 }, { n: 5 }])
+    expect(peer.flush()).toEqual([])
+    // Flush, act, receive: the message received is the one the action caused.
+    await peer.call(messages, 'sendAll', [['stale']])
+    peer.flush()
+    peer.cast(messages, 'notify', ['fresh'])
+    expect(await peer.receive()).toBe('fresh')
+    expect(() => peer.flush('n' as never)).toThrow(TypeError)
   })
 
   test('a burst of 5000 messages arrives complete and in order', async () => {

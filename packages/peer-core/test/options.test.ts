@@ -1,4 +1,4 @@
-// Origin side: `startPeer` refuses invalid options before anything is spawned (SPEC 1.2, OTP's
+// Origin side: `startPeer` refuses invalid options before anything is spawned (OTP's
 // verify_args), with a PeerOptionsError that names the option and the value.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'

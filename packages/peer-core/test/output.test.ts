@@ -1,4 +1,4 @@
-// Origin side: the peer's console (SPEC 1.3 `output`, 1.6): relayed in order with replies,
+// Origin side: the peer's console (`output`): relayed in order with replies,
 // UTF-8 intact, bounded, searchable with waitForOutput, never able to disturb the connection.
 
 import { type OutputStream, PeerDownError, PeerTimeoutError } from '@vitest-peer/core'

@@ -1,4 +1,4 @@
-// Origin side: ending a peer (SPEC 1.4, 1.2 `signal`/`peerDown`, 1.3 `kill`): the shutdown
+// Origin side: ending a peer (`shutdown`, `signal`, `peerDown`, `kill`): the shutdown
 // modes, the SIGKILL ladder and its warning, idempotent stop(), `await using`, abort signals,
 // unexpected exits, and that every process is reaped.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -84,6 +84,16 @@ describe.each(connectionCases)('shutdown over $label', ({ connection }) => {
     expect(peer.state).toEqual({ down: stopped })
     await flushTicks()
     expect(warnings.filter((w) => w.code === 'VITEST_PEER_KILLED')).toEqual([])
+  })
+
+  test('shutdown: Infinity (OTP infinity): graceful with no deadline, the hooks take what they need', async () => {
+    const warnings = captureWarnings()
+    const peer = await startTracked({ connection, shutdown: Number.POSITIVE_INFINITY })
+    await peer.call(fixture('messages.mjs'), 'addSlowShutdownHook', [300])
+    await peer.stop()
+    expect(peer.state).toEqual({ down: stopped })
+    expect(peer.output).toContain('slow shutdown hook done')
+    expect(warnings).toEqual([])
   })
 
   test.each(['halt', 5000] as const)(

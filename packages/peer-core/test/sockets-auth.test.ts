@@ -1,4 +1,4 @@
-// Origin side: the authentication of TCP and Unix-socket control connections (SPEC 1.7). A
+// Origin side: the authentication of TCP and Unix-socket control connections. A
 // listener anyone on the host can try must run nothing for them: rogue clients (garbage, a forged
 // call, a forged or replayed handshake) are dropped and reported while the real peer goes on, and
 // a rogue origin gets nothing served. fixtures/marker.mjs would leave a file if code ever ran.

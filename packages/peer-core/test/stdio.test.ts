@@ -1,5 +1,5 @@
 // Origin side, 'stdio' connection only: frames share stdout with console text, so the origin's
-// decoder must check every frame (SPEC 1.6): a damaged frame is reported, never delivered, and
+// decoder must check every frame: a damaged frame is reported, never delivered, and
 // the channel goes on working.
 import { type PeerProtocolError, PeerProtocolError as ProtocolError } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'

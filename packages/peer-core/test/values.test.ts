@@ -1,6 +1,6 @@
 // Origin side: values cross the control connection with the structured-clone algorithm, and
 // errors thrown in the peer arrive as RemoteError with name, message, stack, code, cause and own
-// properties (SPEC 1.3).
+// properties.
 import { type Peer, RemoteError, startPeer } from '@vitest-peer/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { connectionCases } from './connections.js'
@@ -196,7 +196,7 @@ describe.each(connectionCases)('values over $label', ({ connection }) => {
   })
 
   test('a thrown non-Error value rejects the call and keeps its content', async () => {
-    // SPEC is silent on the form: the value itself, or an error that carries it.
+    // The form is ours to choose: the value itself, or an error that carries it.
     const thrown: unknown = await peer.call(errors, 'throwString').then(
       () => 'resolved',
       (e: unknown) => e,

@@ -1,37 +1,23 @@
-// Origin side: one peer's life, as a state machine over the phases below, with one shutdown
+// Origin side: one peer's life, as a state machine over the phases of phase.ts, with one shutdown
 // ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
 // the same in its control process (its state record is commented field by field there):
-// https://github.com/erlang/otp/blob/OTP-27.3/lib/stdlib/src/peer.erl
+// https://github.com/erlang/otp/blob/3731fd7451cf85b839b2f1008bbbc7bb2dda3a6d/lib/stdlib/src/peer.erl
 import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
-import { decodeMessage, encodeMessage } from '../protocol/codec.js'
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
+import { openChannel } from './channel.js'
 import { buildCommand, formatCommand, linkedCommand } from './command.js'
-import type { OriginChannel, OriginConnection } from './connection/types.js'
+import type { OriginConnection } from './connection/types.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
 import { OutputBuffer } from './output.js'
+import { type Phase, publicState, routeOf } from './phase.js'
 import { type ExitStatus, PeerProcess } from './process.js'
-import { Requests, type Route, rebuildRemoteError } from './requests.js'
+import { Requests } from './requests.js'
 import type { DownReason, PeerEvents, PeerState } from './types.js'
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
 const { setTimeout, clearTimeout } = globalThis
-
-/** Where the peer is in its life. */
-type Phase =
-  /** Spawned, waiting for the boot handshake; `channel` once the connection is established. */
-  | { name: 'booting'; channel: OriginChannel | undefined }
-  /** Boot cannot complete (`error` says why): the process was killed and is being reaped. */
-  | { name: 'boot-failing'; error: Error }
-  /** Serving requests over `channel`. */
-  | { name: 'running'; channel: OriginChannel }
-  /** Was running, and its control connection is lost: the link is ending the process. */
-  | { name: 'unlinked' }
-  /** `stop()` (or the abort signal) is ending it; `wasBooting` if it never ran; `error`: why a boot ended. */
-  | { name: 'stopping'; wasBooting: boolean; error: Error | undefined }
-  /** The process is gone and reaped. */
-  | { name: 'down'; reason: DownReason }
 
 /** How the control reports to the `Peer` it serves: its events, emitted on the Peer. */
 export type Notify = <K extends keyof PeerEvents>(event: K, ...args: PeerEvents[K]) => void
@@ -84,7 +70,11 @@ export class PeerControl {
       this.resolveExited = resolve
     })
     this.out = new OutputBuffer((text, stream) => notify('output', text, stream))
-    this.requests = new Requests({ name: this.name, route: () => this.route(), context: () => this.context() })
+    this.requests = new Requests({
+      name: this.name,
+      route: () => routeOf(this.phase, this.booted, this.exited),
+      context: () => this.context(),
+    })
 
     const [exec, argv] = buildCommand(options, connection)
     this.exec = exec
@@ -109,18 +99,7 @@ export class PeerControl {
 
   /** The public state: the phases as `booting`, `running` or down. */
   get state(): PeerState {
-    const phase = this.phase
-    switch (phase.name) {
-      case 'booting':
-      case 'boot-failing':
-        return 'booting'
-      case 'stopping':
-        return phase.wasBooting ? 'booting' : 'running'
-      case 'down':
-        return { down: phase.reason }
-      default:
-        return 'running'
-    }
+    return publicState(this.phase)
   }
 
   /** The down reason, once down. */
@@ -146,68 +125,37 @@ export class PeerControl {
 
   // ---- requests ----
 
-  private route(): Route {
-    const phase = this.phase
-    switch (phase.name) {
-      case 'running':
-        return { channel: phase.channel }
-      case 'booting':
-        return { wait: this.booted }
-      case 'down':
-        return { down: phase.reason }
-      case 'stopping':
-        return phase.wasBooting ? { wait: this.booted } : { down: this.exited }
-      default:
-        // boot-failing: the boot error; unlinked: the link is ending the process.
-        return phase.name === 'boot-failing' ? { wait: this.booted } : { down: this.exited }
-    }
-  }
-
   // ---- the connection ----
 
   private attach(): void {
-    let attached: OriginChannel | Promise<OriginChannel>
-    try {
-      attached = this.connection.attach(this.process.child, {
-        message: (message) => this.receive(message),
-        text: (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
-        damage: (description) => this.diagnose(description),
-        closed: () => this.connectionLost(),
-      })
-    } catch (error) {
-      this.failBoot(this.bootError(`control connection of peer ${this.name} failed`, error))
-      return
-    }
-    if (!(attached instanceof Promise)) return this.established(attached)
-    attached.then(
-      (channel) => this.established(channel),
-      (error: Error) =>
+    openChannel(this.connection, this.process.child, {
+      established: (channel) => {
+        if (this.phase.name === 'booting') this.phase = { name: 'booting', channel }
+        else channel.close()
+      },
+      failed: (error, what) =>
         this.failBoot(
           error instanceof PeerBootError || error instanceof PeerTimeoutError
             ? error
-            : this.bootError(`peer ${this.name} did not connect`, error),
+            : this.bootError(
+                what === 'attach'
+                  ? `control connection of peer ${this.name} failed`
+                  : `peer ${this.name} did not connect`,
+                error,
+              ),
         ),
-    )
+      message: (message) => this.receive(message),
+      undecodable: (message, description) => {
+        this.diagnose(description)
+        if (message.t === 'ok' || message.t === 'err') this.requests.fail(message.id, description)
+      },
+      text: (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
+      damage: (description) => this.diagnose(description),
+      closed: () => this.connectionLost(),
+    })
   }
 
-  /** The connection is up: from here every message is encoded on its way out (protocol/codec.ts). */
-  private established(raw: OriginChannel): void {
-    if (this.phase.name !== 'booting') return raw.close()
-    this.phase = {
-      name: 'booting',
-      channel: { send: (message) => raw.send(encodeMessage(message)), close: () => raw.close() },
-    }
-  }
-
-  private receive(raw: PeerToOrigin): void {
-    let message: PeerToOrigin
-    try {
-      message = decodeMessage(raw, rebuildRemoteError)
-    } catch (error) {
-      const problem = this.diagnose(`'${raw.t}' message whose value cannot be decoded (${(error as Error).message})`)
-      if (raw.t === 'ok' || raw.t === 'err') this.requests.fail(raw.id, problem)
-      return
-    }
+  private receive(message: PeerToOrigin): void {
     switch (message.t) {
       case 'out':
         return this.out.write(
@@ -252,28 +200,19 @@ export class PeerControl {
 
   private connectionLost(): void {
     const phase = this.phase
-    const grace = () =>
-      this.process.killAfter(
-        LINK_GRACE_MS,
-        () =>
-          `peer ${this.name} (pid ${this.process.pid}) did not exit within ${LINK_GRACE_MS} ms of losing its control connection; killed with SIGKILL`,
-      )
-    if (phase.name === 'running') {
-      this.phase = { name: 'unlinked' }
-      grace()
-    } else if (phase.name === 'booting' && phase.channel !== undefined) {
-      // Keep booting: the peer halts and its exit (with its output) tells the boot error.
+    if (phase.name === 'running') this.phase = { name: 'unlinked' }
+    // While booting, keep booting: the peer halts and its exit (with its output) tells the boot error.
+    else if (phase.name === 'booting' && phase.channel !== undefined)
       this.phase = { name: 'booting', channel: undefined }
-      grace()
-    }
+    else return
+    this.killAfter(LINK_GRACE_MS, 'losing its control connection')
   }
 
-  /** Record a refused frame, message or connection; returns it. */
-  private diagnose(description: string): PeerProtocolError {
+  /** Record a refused frame, message or connection. */
+  private diagnose(description: string): void {
     const error = new PeerProtocolError(`control connection of peer ${this.name}: ${description}`, this.context())
     this.diagnostics.push(error)
     this.notify('diagnostic', error)
-    return error
   }
 
   // ---- boot failures and the shutdown ladder ----
@@ -305,20 +244,22 @@ export class PeerControl {
     const plan = this.options.stop
     if (plan.kind === 'close') {
       phase.channel.close()
-      this.process.killAfter(CLOSE_GRACE_MS, () => this.killWarning(CLOSE_GRACE_MS, 'closing its control connection'))
+      this.killAfter(CLOSE_GRACE_MS, 'closing its control connection')
       return
     }
     try {
       phase.channel.send({ t: 'stop', graceful: plan.kind === 'graceful' })
     } catch {}
-    this.process.killAfter(plan.timeout, () =>
-      this.killWarning(plan.timeout, plan.kind === 'graceful' ? 'a graceful stop' : 'a halt'),
-    )
+    this.killAfter(plan.timeout, plan.kind === 'graceful' ? 'a graceful stop' : 'a halt')
     await this.exited
   }
 
-  private killWarning(ms: number, what: string): string {
-    return `peer ${this.name} (pid ${this.process.pid}) did not exit within ${ms} ms of ${what}; killed with SIGKILL`
+  /** SIGKILL the process unless it is gone `ms` after `what`, with a warning that says so. */
+  private killAfter(ms: number, what: string): void {
+    this.process.killAfter(
+      ms,
+      () => `peer ${this.name} (pid ${this.process.pid}) did not exit within ${ms} ms of ${what}; killed with SIGKILL`,
+    )
   }
 
   private goDown(status: ExitStatus): void {
@@ -351,7 +292,7 @@ export class PeerControl {
     }
     this.requests.failAll(reason)
     this.mailbox.close(
-      new PeerDownError(`peer ${this.name} went down`, reason, context),
+      () => new PeerDownError(`peer ${this.name} went down`, reason, context),
       this.options.peerDown === 'continue',
     )
     this.resolveExited(reason)

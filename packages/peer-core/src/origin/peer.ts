@@ -1,8 +1,10 @@
 // Origin side: `Peer`, the public face of one peer. Its state machine lives in control.ts, its
 // process in process.ts, its requests in requests.ts; this class validates arguments and delegates.
 import { EventEmitter } from 'node:events'
-import { OUTPUT_TAIL_LINES } from '../constants.js'
-import { PeerDownError, type PeerProtocolError, PeerTimeoutError } from '../errors.js'
+import { inspect } from 'node:util'
+import { CALL_TIMEOUT_MS, OUTPUT_TAIL_LINES } from '../constants.js'
+import { PeerDownError, type PeerProtocolError, PeerTimeoutError, RemoteError } from '../errors.js'
+import { atSite, type CallSite, callSite } from './call-site.js'
 import type { OriginConnection } from './connection/types.js'
 import { PeerControl } from './control.js'
 import type { ResolvedOptions } from './options.js'
@@ -19,6 +21,9 @@ import type {
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
 const { setTimeout, clearTimeout } = globalThis
+
+/** Messages shown by a `receive` timeout. */
+const QUEUE_SHOWN = 3
 
 let construct: (options: ResolvedOptions, connection: OriginConnection) => Peer
 
@@ -91,11 +96,15 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** Run `import(module)[fn](...args)` in the peer and return its awaited result (OTP's `peer:call`). */
   call<R = unknown>(module: ModuleSpecifier, fn: string, args: unknown[] = [], options: CallOptions = {}): Promise<R> {
+    return this.#call(module, fn, args, options, callSite(this.call)) as Promise<R>
+  }
+
+  #call(module: ModuleSpecifier, fn: string, args: unknown[], options: CallOptions, site: CallSite): Promise<unknown> {
     const m = typeof module === 'string' ? module : module.href
     const what = `call ${m}#${fn}`
     const timeout = validTimeout(options.timeout)
-    if (timeout === undefined) return Promise.reject(timeoutTypeError(what, options.timeout))
-    return this.#control.requests.request({ t: 'call', id: 0, m, f: fn, a: args }, what, timeout) as Promise<R>
+    if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError(what, options.timeout), site))
+    return this.#control.requests.request({ t: 'call', id: 0, m, f: fn, a: args }, what, timeout, site)
   }
 
   /** Like `call`, without waiting for the result; never throws, a no-op when down (OTP's `cast`). */
@@ -106,16 +115,25 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** Deliver `message` to the handler registered under `to` in the peer; a no-op when down (OTP's `send`). */
   send(to: string, message: unknown): void {
-    this.#control.requests.post({ t: 'send', to, v: message }, `send to '${to}'`, true)
+    try {
+      this.#control.requests.post({ t: 'send', to, v: message }, `send to '${to}'`, true)
+    } catch (error) {
+      throw atSite(error as Error, callSite(this.send))
+    }
   }
 
   /** Run a self-contained function in the peer (its source is shipped) and return its awaited result. */
   evaluate<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>> {
-    if (typeof fn !== 'function') return Promise.reject(new TypeError('evaluate() takes a function'))
-    return this.#control.requests.request(
-      { t: 'eval', id: 0, src: fn.toString(), a: args },
-      `evaluate ${fn.name || '<anonymous>'}`,
-    ) as Promise<Awaited<R>>
+    const site = callSite(this.evaluate)
+    if (typeof fn !== 'function') return Promise.reject(atSite(new TypeError('evaluate() takes a function'), site))
+    return this.#control.requests
+      .request(
+        { t: 'eval', id: 0, src: fn.toString(), a: args },
+        `evaluate ${fn.name || '<anonymous>'}`,
+        CALL_TIMEOUT_MS,
+        site,
+      )
+      .catch(explainClosure) as Promise<Awaited<R>>
   }
 
   /** A typed proxy whose function properties call the module's exports in the peer. */
@@ -123,7 +141,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     return new Proxy(Object.create(null), {
       get: (_, property) => {
         if (typeof property !== 'string' || property === 'then') return undefined
-        return (...args: unknown[]) => this.call(specifier, property, args, options)
+        const method = (...args: unknown[]) => this.#call(specifier, property, args, options, callSite(method))
+        return method
       },
     }) as RemoteModule<M>
   }
@@ -133,21 +152,47 @@ export class Peer extends EventEmitter<PeerEvents> {
    * arrive; the others stay queued (OTP's selective receive).
    */
   receive<T = unknown>(match: (message: unknown) => boolean = () => true, options: WaitOptions = {}): Promise<T> {
+    const site = callSite(this.receive)
     const timeout = validTimeout(options.timeout)
-    if (timeout === undefined) return Promise.reject(timeoutTypeError('receive', options.timeout))
-    if (typeof match !== 'function') return Promise.reject(new TypeError('receive(match) takes a predicate function'))
-    return this.#control.mailbox.receive(match, (fail) => {
-      const timer = setTimeout(() => fail(new PeerTimeoutError('receive', timeout, this.#control.context())), timeout)
-      return () => clearTimeout(timer)
-    }) as Promise<T>
+    if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError('receive', options.timeout), site))
+    if (typeof match !== 'function') {
+      return Promise.reject(atSite(new TypeError('receive(match) takes a predicate function'), site))
+    }
+    const control = this.#control
+    const { mailbox } = control
+    return mailbox.receive(
+      match,
+      (fail) => {
+        const timer = setTimeout(
+          () =>
+            fail(new PeerTimeoutError('receive', timeout, { ...control.context(), detail: describeQueue(mailbox) })),
+          timeout,
+        )
+        return () => clearTimeout(timer)
+      },
+      (error) => atSite(error, site),
+    ) as Promise<T>
+  }
+
+  /**
+   * Remove and return the messages queued at the origin that `match` accepts (all when absent),
+   * oldest first, at once (OTP's `flush()`). Flush, act, then `receive`: the event waited for is
+   * then one the action caused, not a stale one. To include what the peer sent before now, make
+   * any call first: its answer comes after the messages sent before it.
+   */
+  flush<T = unknown>(match?: (message: unknown) => boolean): T[] {
+    if (match !== undefined && typeof match !== 'function')
+      throw new TypeError('flush(match) takes a predicate function')
+    return this.#control.mailbox.flush(match) as T[]
   }
 
   /** The first line of output matching `pattern` (substring or RegExp), including lines printed before the call. */
   waitForOutput(pattern: string | RegExp, options: WaitOptions = {}): Promise<string> {
+    const site = callSite(this.waitForOutput)
     const timeout = validTimeout(options.timeout)
-    if (timeout === undefined) return Promise.reject(timeoutTypeError('waitForOutput', options.timeout))
+    if (timeout === undefined) return Promise.reject(atSite(timeoutTypeError('waitForOutput', options.timeout), site))
     if (typeof pattern !== 'string' && !(pattern instanceof RegExp)) {
-      return Promise.reject(new TypeError('waitForOutput(pattern) takes a string or a RegExp'))
+      return Promise.reject(atSite(new TypeError('waitForOutput(pattern) takes a string or a RegExp'), site))
     }
     // A g or y RegExp keeps state between tests; a copy without them finds the first match every time.
     const regexp =
@@ -158,11 +203,14 @@ export class Peer extends EventEmitter<PeerEvents> {
     const down = control.down
     return control.out.firstLine(test, (fail) => {
       if (down !== undefined) {
-        fail(new PeerDownError(what, down, control.context()))
+        fail(atSite(new PeerDownError(what, down, control.context()), site))
         return () => {}
       }
-      const timer = setTimeout(() => fail(new PeerTimeoutError(what, timeout, control.context())), timeout)
-      const onDown = (reason: DownReason) => fail(new PeerDownError(what, reason, control.context()))
+      const timer = setTimeout(
+        () => fail(atSite(new PeerTimeoutError(what, timeout, control.context()), site)),
+        timeout,
+      )
+      const onDown = (reason: DownReason) => fail(atSite(new PeerDownError(what, reason, control.context()), site))
       this.once('down', onDown)
       return () => {
         clearTimeout(timer)
@@ -204,4 +252,36 @@ export class Peer extends EventEmitter<PeerEvents> {
       })
     }
   }
+}
+
+/** For a `receive` timeout: how many messages wait, and the first few (none matched the predicate). */
+function describeQueue(mailbox: { size: number; peek(count: number): unknown[] }): string[] {
+  if (mailbox.size === 0) return ['queued:  no message']
+  const shown = mailbox.peek(QUEUE_SHOWN).map((message) => {
+    const text = inspect(message, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
+    return `  ${text.length > 120 ? `${text.slice(0, 119)}…` : text}`
+  })
+  const more = mailbox.size > QUEUE_SHOWN ? [`  … and ${mailbox.size - QUEUE_SHOWN} more`] : []
+  return [
+    `queued:  ${mailbox.size} message${mailbox.size === 1 ? '' : 's'} the predicate did not accept:`,
+    ...shown,
+    ...more,
+  ]
+}
+
+/**
+ * A `ReferenceError` from an evaluated function most likely means it closed over a variable of the
+ * test, which does not exist in the peer: say so under the remote message.
+ */
+function explainClosure(error: unknown): never {
+  if (error instanceof RemoteError && error.name === 'ReferenceError') {
+    const note =
+      'evaluate() runs its function in the peer, where the variables around it in the test do not exist: the function must be self-contained (pass values as arguments: peer.evaluate((value) => …, value))'
+    const header = `${error.name}: ${error.message}`
+    error.message = `${error.message}\n${note}`
+    if (typeof error.stack === 'string' && error.stack.startsWith(header)) {
+      error.stack = `${header}\n${note}${error.stack.slice(header.length)}`
+    }
+  }
+  throw error
 }

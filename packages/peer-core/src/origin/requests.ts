@@ -4,9 +4,17 @@
 // going down it fails with the down reason. Answers arrive decoded (protocol/codec.ts).
 import { inspect } from 'node:util'
 import { CALL_TIMEOUT_MS } from '../constants.js'
-import { PeerCloneError, PeerDownError, type PeerErrorContext, PeerTimeoutError, RemoteError } from '../errors.js'
+import {
+  PeerCloneError,
+  PeerDownError,
+  type PeerErrorContext,
+  PeerProtocolError,
+  PeerTimeoutError,
+  RemoteError,
+} from '../errors.js'
 import type { OriginToPeer, PeerToOrigin } from '../protocol/messages.js'
 import type { EncodedError } from '../protocol/values.js'
+import { atSite, type CallSite } from './call-site.js'
 import type { OriginChannel } from './connection/types.js'
 import type { DownReason } from './types.js'
 
@@ -35,6 +43,8 @@ interface PendingCall {
   reject(error: Error): void
   timer: ReturnType<typeof setTimeout>
   what: string
+  /** The user's line that made the call: every rejection points there. */
+  site: CallSite
 }
 
 type Answered = OriginToPeer & { t: 'call' | 'eval' }
@@ -47,25 +57,33 @@ export class Requests {
 
   constructor(private readonly host: RequestHost) {}
 
-  /** Send `message` and wait for its answer; `what` names it in errors (`call node:os#hostname`). */
-  request(message: Answered, what: string, timeout = CALL_TIMEOUT_MS): Promise<unknown> {
+  /**
+   * Send `message` and wait for its answer; `what` names it in errors (`call node:os#hostname`),
+   * `site` is the user's line that made it.
+   */
+  request(message: Answered, what: string, timeout: number, site: CallSite): Promise<unknown> {
     const route = this.host.route()
-    if ('wait' in route) return route.wait.then(() => this.request(message, what, timeout))
-    if ('down' in route) return this.downError(what, route.down)
-    if (!Array.isArray(message.a)) return Promise.reject(new TypeError(`${what}: args must be an array`))
+    if ('wait' in route) {
+      // Booting: once it ran, or failed (then the request fails as to a peer that is down).
+      const again = () => this.request(message, what, timeout, site)
+      return route.wait.then(again, again)
+    }
+    if ('down' in route) return this.downError(what, route.down, site)
+    if (!Array.isArray(message.a)) return Promise.reject(atSite(new TypeError(`${what}: args must be an array`), site))
     this.lastId += 1
     const id = this.lastId
+    message.id = id
     try {
-      route.channel.send({ ...message, id })
+      route.channel.send(message)
     } catch (error) {
-      return Promise.reject(this.cloneError(what, error))
+      return Promise.reject(atSite(this.cloneError(what, error), site))
     }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new PeerTimeoutError(what, timeout, this.host.context()))
+        reject(atSite(new PeerTimeoutError(what, timeout, this.host.context()), site))
       }, timeout)
-      this.pending.set(id, { resolve, reject, timer, what })
+      this.pending.set(id, { resolve, reject, timer, what, site })
     })
   }
 
@@ -97,12 +115,14 @@ export class Requests {
     const call = this.take(answer.id)
     if (call === undefined) return
     if (answer.t === 'ok') call.resolve(answer.v)
-    else call.reject(answer.v instanceof Error ? answer.v : nonErrorThrown(answer.v, call.what))
+    else call.reject(atSite(answer.v instanceof Error ? answer.v : nonErrorThrown(answer.v, call.what), call.site))
   }
 
-  /** Call `id` cannot be answered (its answer was damaged): it rejects with `error`. */
-  fail(id: number, error: Error): void {
-    this.take(id)?.reject(error)
+  /** The answer to call `id` arrived damaged (`description` says how): the call rejects with a `PeerProtocolError`. */
+  fail(id: number, description: string): void {
+    const call = this.take(id)
+    if (call === undefined) return
+    call.reject(atSite(new PeerProtocolError(`${call.what}: ${description}`, this.host.context()), call.site))
   }
 
   /** The peer is gone: every pending call rejects with its `PeerDownError`. */
@@ -110,7 +130,7 @@ export class Requests {
     const context = this.host.context()
     for (const id of [...this.pending.keys()]) {
       const call = this.take(id)!
-      call.reject(new PeerDownError(call.what, reason, context))
+      call.reject(atSite(new PeerDownError(call.what, reason, context), call.site))
     }
   }
 
@@ -122,8 +142,8 @@ export class Requests {
     return call
   }
 
-  private async downError(what: string, down: DownReason | Promise<DownReason>): Promise<never> {
-    throw new PeerDownError(what, await down, this.host.context())
+  private async downError(what: string, down: DownReason | Promise<DownReason>, site: CallSite): Promise<never> {
+    throw atSite(new PeerDownError(what, await down, this.host.context()), site)
   }
 
   private cloneError(what: string, cause: unknown): PeerCloneError {

@@ -1,4 +1,4 @@
-// Peer side: '@vitest-peer/core/peer', the API for code running inside a peer (SPEC 1.6).
+// Peer side: '@vitest-peer/core/peer', the API for code running inside a peer.
 import { getRuntime, type RuntimeHandle } from './handle.js'
 
 function runtime(what: string): RuntimeHandle {

@@ -1,6 +1,6 @@
 // Peer side: the console relay. JavaScript writes to process.stdout/stderr (console.* included)
 // become 'out' messages on the control connection, so they reach the origin in order with call
-// replies (research/node-mechanics.md §6). Native writes and grandchildren still reach the raw
+// replies (a console line printed before a call returns arrives before its reply). Native writes and grandchildren still reach the raw
 // fd 1/2, which the origin reads as well.
 import type { RawStreams } from './connection/types.js'
 

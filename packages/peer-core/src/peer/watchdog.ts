@@ -1,7 +1,7 @@
 // Peer side: the watchdog, for peers started without `setpriv --pdeathsig` (no util-linux, not
 // Linux, or VITEST_PEER_NO_PDEATHSIG). A peer whose JavaScript is stuck in a synchronous loop
 // cannot see its control connection close, so a thread polls the parent pid and SIGKILLs the
-// process when the origin is gone (research/node-mechanics.md §1: ~18 ms after the origin dies).
+// process when the origin is gone (measured: ~18 ms after the origin dies).
 // The peer waits for the thread's first message: a thread not yet started when the main thread
 // goes busy would never start. That wait costs about 30 ms of boot, paid only in this mode.
 import { Worker } from 'node:worker_threads'

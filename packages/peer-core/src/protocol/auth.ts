@@ -1,5 +1,5 @@
 // Both sides: the per-peer secret and the challenge–response that opens every TCP and
-// Unix-socket control connection (SPEC 1.7). PROTOCOL.md, "Authentication", has the exchange:
+// Unix-socket control connection. PROTOCOL.md, "Authentication", has the exchange:
 //
 //   origin → peer   challenge  'VPC1' | origin nonce (32)
 //   peer → origin   response   'VPR1' | peer nonce (32) | HMAC-SHA256(secret, 'vitest-peer/1 peer'   | Ns | Np | name)

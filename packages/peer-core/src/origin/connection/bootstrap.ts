@@ -2,7 +2,7 @@
 // `docker run -i`). The peer runs `node -e <BOOTSTRAP> -- <runtime flags>`; the origin writes the
 // runtime's source to its stdin as one length-prefixed block, and the bootstrap compiles it as
 // the CommonJS module 'peer-runtime.js' and hands the rest of stdin to it
-// (research/node-mechanics.md §7: +2 ms locally, nothing to install remotely).
+// (about +2 ms locally; nothing to install remotely).
 import { readFileSync } from 'node:fs'
 import { RUNTIME_PATH } from '../command.js'
 

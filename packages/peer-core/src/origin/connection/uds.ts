@@ -1,6 +1,6 @@
 // Origin side: the Unix-domain-socket control connection (`{ uds: path | true }`). The origin
 // listens on the path and the peer connects back, authenticated (socket.ts). `true` puts the
-// socket in a fresh private directory (mode 0700, SPEC 1.7). For a given path, the checks of OTP's
+// socket in a fresh private directory (mode 0700: only this user can enter it). For a given path, the checks of OTP's
 // erl_uds_dist: a socket file nobody listens on is stale and removed; a live listener means the
 // name is in use, which is an error.
 import { rmSync } from 'node:fs'
