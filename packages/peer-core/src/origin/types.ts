@@ -56,7 +56,7 @@ export interface ModuleResolverOption {
  * The `resolve` export of a `moduleResolver` module, run inside the peer. It returns the specifier
  * to load instead (handled as one given to `call`: builtins, URLs, absolute paths, paths relative
  * to the peer's cwd, packages); a throw (or rejection) fails that request. Each distinct specifier
- * is resolved once per peer.
+ * is resolved once per peer (once for `call`/`cast`, once for `import()`).
  */
 export type ModuleResolver = (
   specifier: string,
