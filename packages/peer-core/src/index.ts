@@ -15,5 +15,8 @@ export {
 export { formatCommand } from './origin/command.js'
 export { randomName } from './origin/names.js'
 export { Peer } from './origin/peer.js'
+export { ProxyListenError, ProxyOptionsError } from './origin/proxy/errors.js'
+export { startProxy } from './origin/proxy/proxy.js'
+export type { NetworkProxy, NetworkProxyOptions, NetworkProxyStats } from './origin/proxy/types.js'
 export { startPeer } from './origin/start.js'
 export type * from './origin/types.js'

@@ -30,6 +30,9 @@ describe('published declarations', () => {
         "ModuleResolver",
         "ModuleResolverOption",
         "ModuleSpecifier",
+        "NetworkProxy",
+        "NetworkProxyOptions",
+        "NetworkProxyStats",
         "OUTPUT_TAIL_LINES",
         "OutputStream",
         "Peer",
@@ -44,6 +47,8 @@ describe('published declarations', () => {
         "PeerProtocolError",
         "PeerState",
         "PeerTimeoutError",
+        "ProxyListenError",
+        "ProxyOptionsError",
         "RemoteError",
         "RemoteModule",
         "ShutdownMode",
@@ -52,6 +57,7 @@ describe('published declarations', () => {
         "formatCommand",
         "randomName",
         "startPeer",
+        "startProxy",
       ]
     `)
   })
