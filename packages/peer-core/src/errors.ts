@@ -152,6 +152,8 @@ export function describeDown(reason: DownReason): string {
       return `stopped (${status})`
     case 'boot-failed':
       return `failed to boot (${status})`
+    case 'unresponsive':
+      return `stopped answering its heartbeat (${status})`
     default:
       return status
   }
