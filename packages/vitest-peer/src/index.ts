@@ -26,6 +26,12 @@ export type {
   VitestPeerOptions,
 } from './shared/types.js'
 export { it, type PeerFixtures, peerFixtures, type StartPeer, test } from './worker/fixtures.js'
+export {
+  type PeerFixtureDefinition,
+  type PeerFixtureOptions,
+  type PeerFixtureSetup,
+  peerFixture,
+} from './worker/peer-fixture.js'
 export { peerName, usePeer } from './worker/use-peer.js'
 
 declare module 'vitest' {
