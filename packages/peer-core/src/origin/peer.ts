@@ -26,6 +26,12 @@ const { setTimeout, clearTimeout } = globalThis
 const QUEUE_SHOWN = 3
 
 let construct: (options: ResolvedOptions, connection: OriginConnection) => Peer
+let setName: (peer: Peer, name: string) => void
+
+/** Change the name the origin shows for `peer` (rename.ts, which also tells the peer). */
+export function assignName(peer: Peer, name: string): void {
+  setName(peer, name)
+}
 
 /** Spawn a peer (startPeer's part after the options are valid and the connection is prepared). */
 export function spawnPeer(options: ResolvedOptions, connection: OriginConnection): Peer {
@@ -36,6 +42,9 @@ export function spawnPeer(options: ResolvedOptions, connection: OriginConnection
 export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
   static {
     construct = (options, connection) => new Peer(options, connection)
+    setName = (peer, name) => {
+      ;(peer as { name: string }).name = name
+    }
   }
 
   /** The peer's name. */
