@@ -14,6 +14,8 @@ export {
   PeerOptionsError,
   PeerProtocolError,
   PeerTimeoutError,
+  ProxyListenError,
+  ProxyOptionsError,
   RemoteError,
   randomName,
 } from '@vitest-peer/core'
@@ -32,7 +34,9 @@ export {
   type PeerFixtureSetup,
   peerFixture,
 } from './worker/peer-fixture.js'
+export type { StartProxy } from './worker/proxies.js'
 export { peerName, usePeer } from './worker/use-peer.js'
+export { useProxy } from './worker/use-proxy.js'
 
 declare module 'vitest' {
   interface TaskMeta {
