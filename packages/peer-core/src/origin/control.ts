@@ -11,7 +11,7 @@ import type { OriginConnection } from './connection/types.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
 import { OutputBuffer } from './output.js'
-import { type Phase, publicState, routeOf } from './phase.js'
+import { endingOf, type Phase, publicState, routeOf } from './phase.js'
 import { type ExitStatus, PeerProcess } from './process.js'
 import { Requests } from './requests.js'
 import type { DownReason, PeerEvents, PeerState } from './types.js'
@@ -80,12 +80,13 @@ export class PeerControl {
     this.exec = exec
     this.argv = Object.freeze(argv)
     this.command = formatCommand(exec, argv)
-    const [spawnExec, spawnArgv] = linkedCommand(exec, argv)
-    this.process = new PeerProcess(
-      { exec: spawnExec, argv: spawnArgv, cwd: options.cwd, env: options.env, detached: options.detached },
-      connection,
-      (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
-    )
+    const spawn = {
+      ...linkedCommand(exec, argv, options.detached),
+      name: this.name,
+      cwd: options.cwd,
+      env: options.env,
+    }
+    this.process = new PeerProcess(spawn, connection, (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes))
     this.process.ended.then((status) => this.goDown(status))
     this.bootTimer = setTimeout(
       () => this.failBoot(new PeerTimeoutError('boot', options.bootTimeout, this.context())),
@@ -107,6 +108,11 @@ export class PeerControl {
     return this.phase.name === 'down' ? this.phase.reason : undefined
   }
 
+  /** The down reason once down; while going down, when it will be. */
+  get ending(): DownReason | Promise<DownReason> | undefined {
+    return endingOf(this.phase, this.exited)
+  }
+
   /** Stop per the `shutdown` option; resolves when the process is gone (with `'close'`: once the connection is closed). */
   stop(): Promise<void> {
     return this.runStop(undefined)
@@ -122,8 +128,6 @@ export class PeerControl {
       output: this.out.tail(OUTPUT_TAIL_LINES),
     }
   }
-
-  // ---- requests ----
 
   // ---- the connection ----
 
@@ -205,6 +209,8 @@ export class PeerControl {
     else if (phase.name === 'booting' && phase.channel !== undefined)
       this.phase = { name: 'booting', channel: undefined }
     else return
+    // A paused peer could not see the loss: thaw it, so that the link halts it as a running one.
+    this.process.resume()
     this.killAfter(LINK_GRACE_MS, 'losing its control connection')
   }
 
@@ -241,6 +247,8 @@ export class PeerControl {
       return
     }
     this.phase = { name: 'stopping', wasBooting: false, error: undefined }
+    // A paused peer could neither see the close nor act on the stop: thaw it first.
+    this.process.resume()
     const plan = this.options.stop
     if (plan.kind === 'close') {
       phase.channel.close()
