@@ -2,6 +2,10 @@
 // ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
 // the same in its control process (its state record is commented field by field there):
 // https://github.com/erlang/otp/blob/3731fd7451cf85b839b2f1008bbbc7bb2dda3a6d/lib/stdlib/src/peer.erl
+// Longer than this codebase's other files on purpose: every transition between phases stays in
+// this one file, to be read at once; what each phase means, the channel, the process, requests,
+// the heartbeat and the process tree are beside it (phase.ts, channel.ts, process.ts, requests.ts,
+// heartbeat.ts, tree.ts).
 import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
@@ -99,7 +103,7 @@ export class PeerControl {
             tick: () => {
               if (this.phase.name === 'running') this.phase.channel.send({ t: 'tick' })
             },
-            paused: () => false,
+            paused: () => this.process.paused,
             silent: () => this.silent(),
           })
     this.bootTimer = setTimeout(

@@ -1,5 +1,7 @@
 // Origin side: `Peer`, the public face of one peer. Its state machine lives in control.ts, its
 // process in process.ts, its requests in requests.ts; this class validates arguments and delegates.
+// Longer than this codebase's other files on purpose: it is the one public class, and each member
+// is a documented, thin delegate; splitting it would split the API reference.
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { CALL_TIMEOUT_MS, OUTPUT_TAIL_LINES } from '../constants.js'
