@@ -30,6 +30,9 @@ describe('published declarations', () => {
         "ModuleResolver",
         "ModuleResolverOption",
         "ModuleSpecifier",
+        "NetworkProxy",
+        "NetworkProxyOptions",
+        "NetworkProxyStats",
         "OUTPUT_TAIL_LINES",
         "OutputStream",
         "Peer",
@@ -44,6 +47,8 @@ describe('published declarations', () => {
         "PeerProtocolError",
         "PeerState",
         "PeerTimeoutError",
+        "ProxyListenError",
+        "ProxyOptionsError",
         "RemoteError",
         "RemoteModule",
         "ShutdownMode",
@@ -51,7 +56,9 @@ describe('published declarations', () => {
         "describeDown",
         "formatCommand",
         "randomName",
+        "renamePeer",
         "startPeer",
+        "startProxy",
       ]
     `)
   })

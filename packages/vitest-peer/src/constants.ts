@@ -16,3 +16,18 @@ export const PRINT_LIMIT_CHARS = 256 * 1024
 export const DEFAULT_OUT_DIR = '.vitest-peer'
 /** Prefix of the per-run registry folders under the OS temp folder. */
 export const REGISTRY_PREFIX = 'vitest-peer-registry-'
+/**
+ * The environment variable that marks every process a peer starts: a token per peer, inherited by
+ * its descendants, so the safety net finds those that left the peer's process group and session.
+ */
+export const COOKIE_ENV = 'VITEST_PEER_COOKIE'
+/**
+ * How long the processes a peer left behind may take to die after SIGKILL before the test ends
+ * anyway, naming them: only a process in uninterruptible sleep takes that long.
+ */
+export const DESCENDANTS_GONE_MS = 1_000
+/**
+ * Rounds of freezing (SIGSTOP) newly found descendants before they are killed: each round catches
+ * the children a process started before it was frozen, so a process that forks in a loop is caught.
+ */
+export const FREEZE_ROUNDS = 20

@@ -29,11 +29,14 @@ export class NoCurrentTestError extends VitestPeerError {
   }
 }
 
-/** A peer was requested for a test whose peers were already torn down (e.g. a timed-out body still running). */
+/**
+ * A peer or a proxy was requested for a test whose peers and proxies were already torn down (e.g.
+ * a timed-out body still running).
+ */
 export class TestEndedError extends VitestPeerError {
   readonly code = 'ERR_VITEST_PEER_TEST_ENDED'
-  constructor(test: string) {
-    super(`cannot start a peer for test "${test}": the test has ended and its peers were stopped`)
+  constructor(test: string, what: 'peer' | 'proxy' = 'peer') {
+    super(`cannot start a ${what} for test "${test}": the test has ended and its peers and proxies were stopped`)
   }
 }
 

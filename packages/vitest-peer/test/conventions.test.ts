@@ -47,7 +47,7 @@ describe('option layers', () => {
   })
 })
 
-test('secret-looking environment values are redacted', () => {
+test("secret-looking environment values are redacted; vitest-peer's cookie is left out", () => {
   expect(
     redactEnv({
       PORT: '8080',
@@ -57,6 +57,7 @@ test('secret-looking environment values are redacted', () => {
       SOMETHING: 'ghp_0123456789abcdef',
       DATABASE_URL: 'postgres://user:pw@db:5432/x',
       REMOVED: undefined,
+      VITEST_PEER_COOKIE: 'left out of reports',
     }),
   ).toEqual({
     PORT: '8080',

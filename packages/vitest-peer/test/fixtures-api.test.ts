@@ -28,7 +28,7 @@ describe('fixtures', { concurrent: false }, () => {
     expect(error).toBeInstanceOf(TestEndedError)
     expect((error as TestEndedError).code).toBe('ERR_VITEST_PEER_TEST_ENDED')
     expect((error as Error).message).toMatchInlineSnapshot(
-      `"cannot start a peer for test "fixtures > peer is started lazily and named by the Common Test conventions": the test has ended and its peers were stopped"`,
+      `"cannot start a peer for test "fixtures > peer is started lazily and named by the Common Test conventions": the test has ended and its peers and proxies were stopped"`,
     )
   })
 
@@ -47,7 +47,8 @@ describe('test.override({ peerOptions })', () => {
     expect(await execArgv(peer)).toContain('--stack-size=2000')
     const other = await startPeer({ args: ['--no-warnings'], env: { OWN: '2' } })
     expect(await execArgv(other)).toEqual(expect.arrayContaining(['--stack-size=2000', '--no-warnings']))
-    expect(other.env).toEqual({ FROM_OVERRIDE: '1', OWN: '2' })
+    // The cookie that marks what the peer starts (the safety net finds it by it) is added too.
+    expect(other.env).toEqual({ FROM_OVERRIDE: '1', OWN: '2', VITEST_PEER_COOKIE: expect.any(String) })
   })
 })
 

@@ -4,8 +4,8 @@ import { expect, test } from 'vitest'
 import { startVitest } from './helpers/child-vitest.js'
 import { alive } from './helpers/proc.js'
 
-test.each(['forks', 'threads'])(
-  '%s pool: NodeNext .js specifiers and import() inside evaluate work in peers, and no peer outlives the run',
+test.each(['forks', 'threads', 'vmForks', 'vmThreads'])(
+  '%s pool: NodeNext .js specifiers, import() inside evaluate and remote errors work in peers, and no peer outlives the run',
   async (pool) => {
     const run = startVitest('modules', { args: [`--pool=${pool}`] })
     try {
@@ -13,14 +13,14 @@ test.each(['forks', 'threads'])(
       const results = run.json().testResults.flatMap((file: any) => file.assertionResults)
       const failed = results.filter((r: any) => r.status !== 'passed')
       expect(failed.map((r: any) => `${r.title}: ${r.failureMessages.join('\n')}`)).toEqual([])
-      expect(results.map((r: any) => r.title)).toHaveLength(4)
+      expect(results.map((r: any) => r.title)).toHaveLength(5)
       expect(status.code, run.stdout() + run.stderr()).toBe(0)
       expect(
         run
           .peers()
           .map((p) => p.test)
           .sort(),
-      ).toEqual(['auto', 'cast', 'evaluate', 'preload'])
+      ).toEqual(['auto', 'cast', 'errors', 'evaluate', 'preload'])
       expect(alive(run.peers().map((p) => p.pid))).toEqual([])
     } finally {
       run.dispose()

@@ -2,16 +2,21 @@
 // ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
 // the same in its control process (its state record is commented field by field there):
 // https://github.com/erlang/otp/blob/3731fd7451cf85b839b2f1008bbbc7bb2dda3a6d/lib/stdlib/src/peer.erl
+// Longer than this codebase's other files on purpose: every transition between phases stays in
+// this one file, to be read at once; what each phase means, the channel, the process, requests,
+// the heartbeat and the process tree are beside it (phase.ts, channel.ts, process.ts, requests.ts,
+// heartbeat.ts, tree.ts).
 import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
 import { openChannel } from './channel.js'
 import { buildCommand, formatCommand, linkedCommand } from './command.js'
 import type { OriginConnection } from './connection/types.js'
+import { Heartbeat } from './heartbeat.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
 import { OutputBuffer } from './output.js'
-import { type Phase, publicState, routeOf } from './phase.js'
+import { endingOf, type Phase, publicState, routeOf } from './phase.js'
 import { type ExitStatus, PeerProcess } from './process.js'
 import { Requests } from './requests.js'
 import type { DownReason, PeerEvents, PeerState } from './types.js'
@@ -50,6 +55,9 @@ export class PeerControl {
   private readonly bootTimer: ReturnType<typeof setTimeout>
   /** The one run of the shutdown ladder (`stop()` is idempotent). */
   private stopping: Promise<void> | undefined
+  /** With the `heartbeat` option: ticks while running; set `unresponsive` when the peer went silent. */
+  private readonly heartbeat: Heartbeat | undefined
+  private unresponsive = false
   private resolveBooted!: () => void
   private rejectBooted!: (error: Error) => void
   private resolveExited!: (reason: DownReason) => void
@@ -80,13 +88,24 @@ export class PeerControl {
     this.exec = exec
     this.argv = Object.freeze(argv)
     this.command = formatCommand(exec, argv)
-    const [spawnExec, spawnArgv] = linkedCommand(exec, argv)
-    this.process = new PeerProcess(
-      { exec: spawnExec, argv: spawnArgv, cwd: options.cwd, env: options.env, detached: options.detached },
-      connection,
-      (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
-    )
+    const spawn = {
+      ...linkedCommand(exec, argv, options.detached),
+      name: this.name,
+      cwd: options.cwd,
+      env: options.env,
+    }
+    this.process = new PeerProcess(spawn, connection, (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes))
     this.process.ended.then((status) => this.goDown(status))
+    this.heartbeat =
+      options.heartbeat === false
+        ? undefined
+        : new Heartbeat(options.heartbeat, {
+            tick: () => {
+              if (this.phase.name === 'running') this.phase.channel.send({ t: 'tick' })
+            },
+            paused: () => this.process.paused,
+            silent: () => this.silent(),
+          })
     this.bootTimer = setTimeout(
       () => this.failBoot(new PeerTimeoutError('boot', options.bootTimeout, this.context())),
       options.bootTimeout,
@@ -107,6 +126,11 @@ export class PeerControl {
     return this.phase.name === 'down' ? this.phase.reason : undefined
   }
 
+  /** The down reason once down; while going down, when it will be. */
+  get ending(): DownReason | Promise<DownReason> | undefined {
+    return endingOf(this.phase, this.exited)
+  }
+
   /** Stop per the `shutdown` option; resolves when the process is gone (with `'close'`: once the connection is closed). */
   stop(): Promise<void> {
     return this.runStop(undefined)
@@ -122,8 +146,6 @@ export class PeerControl {
       output: this.out.tail(OUTPUT_TAIL_LINES),
     }
   }
-
-  // ---- requests ----
 
   // ---- the connection ----
 
@@ -144,7 +166,10 @@ export class PeerControl {
                 error,
               ),
         ),
-      message: (message) => this.receive(message),
+      message: (message) => {
+        this.heartbeat?.heard()
+        this.receive(message)
+      },
       undecodable: (message, description) => {
         this.diagnose(description)
         if (message.t === 'ok' || message.t === 'err') this.requests.fail(message.id, description)
@@ -173,6 +198,8 @@ export class PeerControl {
         return this.notify('message', message.v)
       case 'hello':
         return this.hello(message.v)
+      case 'tock':
+        return
     }
   }
 
@@ -197,6 +224,7 @@ export class PeerControl {
     const resolver = this.options.moduleResolver
     if (resolver !== undefined) channel.send({ t: 'init', resolver: { m: resolver.module, d: resolver.data } })
     this.phase = { name: 'running', channel }
+    this.heartbeat?.start()
     this.resolveBooted()
   }
 
@@ -207,7 +235,16 @@ export class PeerControl {
     else if (phase.name === 'booting' && phase.channel !== undefined)
       this.phase = { name: 'booting', channel: undefined }
     else return
+    // A paused peer could not see the loss: thaw it, so that the link halts it as a running one.
+    this.process.resume()
     this.killAfter(LINK_GRACE_MS, 'losing its control connection')
+  }
+
+  /** The heartbeat went unanswered a whole period: the peer is hung; kill it, down as unresponsive. */
+  private silent(): void {
+    if (this.phase.name !== 'running' && this.phase.name !== 'unlinked') return
+    this.unresponsive = true
+    this.process.signal('SIGKILL')
   }
 
   /** Record a refused frame, message or connection. */
@@ -243,6 +280,8 @@ export class PeerControl {
       return
     }
     this.phase = { name: 'stopping', wasBooting: false, error: undefined }
+    // A paused peer could neither see the close nor act on the stop: thaw it first.
+    this.process.resume()
     const plan = this.options.stop
     if (plan.kind === 'close') {
       phase.channel.close()
@@ -268,13 +307,22 @@ export class PeerControl {
     const phase = this.phase
     if (phase.name === 'down') return
     clearTimeout(this.bootTimer)
+    this.heartbeat?.stop()
     this.options.signal?.removeEventListener('abort', this.onAbort)
     this.out.end()
     const { code, signal } = status
     const wasBooting =
       phase.name === 'booting' || phase.name === 'boot-failing' || (phase.name === 'stopping' && phase.wasBooting)
     const cause: DownReason['cause'] =
-      phase.name === 'stopping' ? 'stopped' : wasBooting ? 'boot-failed' : code === 0 ? 'exited' : 'crashed'
+      phase.name === 'stopping'
+        ? 'stopped'
+        : wasBooting
+          ? 'boot-failed'
+          : this.unresponsive
+            ? 'unresponsive'
+            : code === 0
+              ? 'exited'
+              : 'crashed'
     const reason: DownReason = { cause, exitCode: code, signal }
     this.phase = { name: 'down', reason }
     this.connection.dispose()
@@ -299,7 +347,7 @@ export class PeerControl {
     )
     this.resolveExited(reason)
     this.notify('down', reason)
-    if (!wasBooting && (cause === 'exited' || cause === 'crashed') && this.options.peerDown === 'crash') {
+    if (!wasBooting && cause !== 'stopped' && this.options.peerDown === 'crash') {
       this.notify('error', new PeerDownError(`peer ${this.name} went down`, reason, context))
     }
   }

@@ -12,6 +12,8 @@ export type StopPlan = { kind: 'close' } | { kind: 'halt'; timeout: number } | {
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
+  /** The options as given (a copy), for `restart()`. */
+  given: PeerOptions
   name: string
   connection: Connection
   exec: string
@@ -32,6 +34,8 @@ export interface ResolvedOptions {
   stop: StopPlan
   detached: boolean
   signal: AbortSignal | undefined
+  /** Milliseconds of silence that make a running peer unresponsive, or `false`. */
+  heartbeat: number | false
   /** The module resolver: its specifier (a URL's href) and the data it gets. */
   moduleResolver: { module: string; data: unknown } | undefined
 }
@@ -50,6 +54,7 @@ const KNOWN = new Set([
   'detached',
   'signal',
   'moduleResolver',
+  'heartbeat',
 ])
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -144,7 +149,18 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
 
   const moduleResolver = resolveModuleResolver(o.moduleResolver)
 
+  const heartbeat = o.heartbeat === undefined ? false : o.heartbeat
+  if (heartbeat !== false && !(isTimeout(heartbeat) && heartbeat >= 4)) {
+    throw new PeerOptionsError('heartbeat', heartbeat, 'a number of milliseconds (at least 4), or false')
+  }
+
   return {
+    // Copies of the arrays and objects: a caller that changes its options later changes no restart.
+    given: {
+      ...options,
+      ...(o.args === undefined ? {} : { args: [...args] }),
+      ...(o.env === undefined ? {} : { env: { ...env } as Record<string, string | undefined> }),
+    },
     name,
     connection,
     exec,
@@ -161,6 +177,7 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     detached,
     signal,
     moduleResolver,
+    heartbeat,
   }
 }
 

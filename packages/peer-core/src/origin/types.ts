@@ -37,6 +37,12 @@ export interface PeerOptions {
   /** Aborting it stops the peer, and a pending start rejects. */
   signal?: AbortSignal
   /**
+   * Milliseconds of silence after which a running peer is taken for hung, killed and down with
+   * cause `'unresponsive'` (OTP's net tick); the origin ticks every quarter of it. A paused peer
+   * is exempt. Default `false`: no heartbeat.
+   */
+  heartbeat?: number | false
+  /**
    * A module the peer imports before its first module request; its `resolve` export maps every
    * specifier of `call`, `cast`, `module()` and `import()` inside `evaluate` before the peer
    * loads it. See {@link ModuleResolver}.
@@ -56,7 +62,7 @@ export interface ModuleResolverOption {
  * The `resolve` export of a `moduleResolver` module, run inside the peer. It returns the specifier
  * to load instead (handled as one given to `call`: builtins, URLs, absolute paths, paths relative
  * to the peer's cwd, packages); a throw (or rejection) fails that request. Each distinct specifier
- * is resolved once per peer.
+ * is resolved once per peer (once for `call`/`cast`, once for `import()`).
  */
 export type ModuleResolver = (
   specifier: string,
@@ -69,9 +75,11 @@ export type ModuleResolver = (
  * - `exited`: it exited by itself with code 0.
  * - `crashed`: it exited by itself with another code, or was killed by a signal (`kill()` included).
  * - `boot-failed`: it never finished booting (died, could not be spawned, or timed out).
+ * - `unresponsive`: with the `heartbeat` option, it stopped answering (its JavaScript stuck, the
+ *   machine frozen), and was killed with SIGKILL (OTP's `net_tick_timeout`).
  */
 export interface DownReason {
-  cause: 'stopped' | 'exited' | 'crashed' | 'boot-failed'
+  cause: 'stopped' | 'exited' | 'crashed' | 'boot-failed' | 'unresponsive'
   exitCode: number | null
   signal: NodeJS.Signals | null
 }

@@ -6,7 +6,7 @@ import { mkdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import type { ProvidedConfig } from '../shared/provided.js'
-import { describeLeak, reapDeadRuns, runFolder, sweep } from '../shared/registry.js'
+import { describeLeak, describeReaped, reapDeadRuns, runFolder, sweep } from '../shared/registry.js'
 import { sanitizeProjectName } from './project.js'
 import { runJanitor } from './run-janitor.js'
 
@@ -14,11 +14,7 @@ export default function setup(project: TestProject): () => void {
   // The plugin adds this globalSetup only with the safety net on, and provides the config first.
   const config: ProvidedConfig | undefined = project.getProvidedContext().vitestPeer
   if (config === undefined) return () => {}
-  for (const record of reapDeadRuns()) {
-    process.stderr.write(
-      `vitest-peer: reaped peer ${record.name} (pid ${record.pid}) left running by an earlier Vitest run that died\n`,
-    )
-  }
+  for (const swept of reapDeadRuns()) process.stderr.write(`${describeReaped(swept)}\n`)
   const run = runFolder()
   const folder = join(run, sanitizeProjectName(project.name))
   mkdirSync(folder, { recursive: true, mode: 0o700 })

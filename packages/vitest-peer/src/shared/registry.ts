@@ -1,11 +1,13 @@
 // Both sides: the registry of live peers, one JSON file per peer pid in a folder per run and
 // project. Workers write a record when a peer starts and remove it once the peer is reaped; the
-// Vitest main process kills whatever is still recorded when its test or the run has ended, and
-// the next run reaps the folders of runs whose main process died.
+// Vitest main process kills whatever is still recorded when its test or the run has ended, with
+// the processes those peers started (descendants.ts), and the next run reaps the folders of runs
+// whose main process died.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REGISTRY_PREFIX } from '../constants.js'
+import { type Descendant, killDescendants } from './descendants.js'
 import { isSameProcess, readStat, runningStat } from './proc.js'
 import type { RegistryRecord } from './types.js'
 
@@ -27,9 +29,12 @@ export interface Registry {
   add(record: RegistryRecord): void
   /** Forget the peer `pid` once it is reaped. */
   remove(pid: number): void
-  /** SIGKILL the recorded peers `select` picks (see `sweep`); returns their records. */
-  sweep(select: (record: RegistryRecord) => boolean): RegistryRecord[]
+  /** SIGKILL the recorded peers `select` picks and the processes they started (see `sweep`). */
+  sweep(select: (record: RegistryRecord) => boolean): Swept[]
 }
+
+/** What a sweep killed: a recorded peer, or (`descendant` set) a process that peer started. */
+export type Swept = RegistryRecord & { descendant?: Descendant }
 
 const DISABLED: Registry = { add() {}, remove() {}, sweep: () => [] }
 
@@ -77,11 +82,14 @@ export function readRecords(folder: string): { file: string; record: RegistryRec
 }
 
 /**
- * Kill (SIGKILL) every recorded peer that `select` picks and that is still the recorded process;
- * drop the records of peers that are gone. Returns the records of the peers it killed.
+ * Kill (SIGKILL) every recorded peer that `select` picks and that is still the recorded process,
+ * and every process that holds the cookie of one of them (its descendants, gone from its process
+ * group and session or not); then drop their records. Returns what it killed.
  */
-export function sweep(folder: string, select: (record: RegistryRecord) => boolean): RegistryRecord[] {
-  const killed: RegistryRecord[] = []
+export function sweep(folder: string, select: (record: RegistryRecord) => boolean): Swept[] {
+  const killed: Swept[] = []
+  const files: string[] = []
+  const byCookie = new Map<string, RegistryRecord>()
   for (const { file, record } of readRecords(folder)) {
     if (!select(record)) continue
     if (isSameProcess(record.pid, record.startTime, record.cmdline)) {
@@ -90,8 +98,17 @@ export function sweep(folder: string, select: (record: RegistryRecord) => boolea
         killed.push(record)
       } catch {}
     }
-    rmSync(file, { force: true })
+    if (record.cookie !== undefined) byCookie.set(record.cookie, record)
+    files.push(file)
   }
+  // A peer just killed may still hold its cookie (not yet a zombie): it is reported once, as a peer.
+  const peers = new Set(killed.map((record) => record.pid))
+  for (const descendant of killDescendants(new Set(byCookie.keys()))) {
+    const record = byCookie.get(descendant.cookie)
+    if (record !== undefined && !peers.has(descendant.pid)) killed.push({ ...record, descendant })
+  }
+  // Dropped last: a sweep cut short leaves the records, and their cookies, to the reaper.
+  for (const file of files) rmSync(file, { force: true })
   return killed
 }
 
@@ -100,8 +117,8 @@ export function sweep(folder: string, select: (record: RegistryRecord) => boolea
  * kill their recorded peers that still run, then delete the folders. Only folders owned by this
  * user are touched.
  */
-export function reapDeadRuns(): RegistryRecord[] {
-  const reaped: RegistryRecord[] = []
+export function reapDeadRuns(): Swept[] {
+  const reaped: Swept[] = []
   const uid = process.getuid?.()
   let names: string[]
   try {
@@ -126,7 +143,23 @@ export function reapDeadRuns(): RegistryRecord[] {
   return reaped
 }
 
-/** One line per leaked peer, for the terminal. */
-export function describeLeak(record: RegistryRecord, when: string): string {
-  return `vitest-peer: leaked peer ${record.name} (pid ${record.pid}) of "${record.test}" in ${record.file} was still running ${when}; killed it with SIGKILL`
+/** One line per leaked peer or process a peer started, for the terminal. */
+export function describeLeak(swept: Swept, when: string): string {
+  const what = swept.descendant
+    ? `process ${describeProcess(swept.descendant.pid, swept.descendant.cmdline)} started by peer ${swept.name}`
+    : `peer ${swept.name} (pid ${swept.pid})`
+  return `vitest-peer: leaked ${what} of "${swept.test}" in ${swept.file} was still running ${when}; killed it with SIGKILL`
+}
+
+/** One line per peer or process a peer started that the reaper killed, for the terminal. */
+export function describeReaped(swept: Swept): string {
+  const what = swept.descendant
+    ? `process ${describeProcess(swept.descendant.pid, swept.descendant.cmdline)} started by peer ${swept.name}`
+    : `peer ${swept.name} (pid ${swept.pid})`
+  return `vitest-peer: reaped ${what} left running by an earlier Vitest run that died`
+}
+
+/** `4242 (sleep 1000)`, the command line cut to a readable length. */
+export function describeProcess(pid: number, command: string): string {
+  return `${pid} (${command.length > 80 ? `${command.slice(0, 79)}…` : command})`
 }

@@ -34,6 +34,12 @@ export interface RegistryRecord {
   startTime: string | null
   /** /proc/<pid>/cmdline with NULs as spaces, compared again before any kill (pids are reused). */
   cmdline: string | null
+  /**
+   * The token in the environment of the peer and of every process it starts (see
+   * descendants.ts): how the safety net finds those that left its process group and session.
+   * Absent in records of earlier versions.
+   */
+  cookie?: string
   name: string
   /** The worker (origin) pid. */
   worker: number
@@ -62,4 +68,9 @@ export interface PeerReport {
   output: string[]
   /** Node diagnostic reports the peer wrote (fatal error, uncaught exception). */
   crashReports: string[]
+  /**
+   * Processes the peer started that outlived it (they left its process group or session) and were
+   * still running when the test ended; vitest-peer killed them then with SIGKILL.
+   */
+  escaped: { pid: number; command: string }[]
 }

@@ -1,12 +1,13 @@
 // Vitest worker side: the fixtures. `peer` is started lazily, one per test; `startPeer` starts
 // any number; `peerOptions` holds defaults a file or describe block can override with
 // `test.override({ peerOptions })` (`test.scoped` on 4.x); `usePeer()` in a test that uses these
-// fixtures sees them too.
+// fixtures sees them too. `startProxy` starts network proxies owned by the test.
 import type { Peer } from '@vitest-peer/core'
 import { test as base, type TestContext } from 'vitest'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { groupOf } from './group.js'
 import { normalizeStartArgument } from './options.js'
+import type { StartProxy } from './proxies.js'
 
 /** Start a peer owned by the current test; stopped before the test ends. An array is `{ args }`. */
 export type StartPeer = (options?: VitestPeerOptions | string[]) => Promise<Peer>
@@ -19,6 +20,8 @@ export interface PeerFixtures {
   startPeer: StartPeer
   /** A peer for this test, started on first use with `peerOptions`. */
   peer: Peer
+  /** Start a TCP proxy between peers, owned by this test: closed when the test ends. */
+  startProxy: StartProxy
 }
 
 /** Each running test's `peerOptions`, recorded for `usePeer()`, which has no test context. */
@@ -56,6 +59,10 @@ const definitions = {
   peer: async ({ startPeer }: TestContext & Pick<PeerFixtures, 'startPeer'>, use: (value: Peer) => Promise<void>) => {
     await use(await startPeer())
   },
+  startProxy: async ({ task }: TestContext, use: (value: StartProxy) => Promise<void>) => {
+    const group = groupOf(task)
+    await use((options) => group.startProxy(options))
+  },
 } as const
 
 /** The fixture definitions, for `yourTest.extend<PeerFixtures>(peerFixtures)`. */
@@ -66,9 +73,10 @@ export const peerFixtures: {
     use: (value: StartPeer) => Promise<void>,
   ) => Promise<void>
   peer: (context: TestContext & Pick<PeerFixtures, 'startPeer'>, use: (value: Peer) => Promise<void>) => Promise<void>
+  startProxy: (context: TestContext, use: (value: StartProxy) => Promise<void>) => Promise<void>
 } = definitions
 
-/** Vitest's `test` with `peer`, `startPeer` and `peerOptions`. */
+/** Vitest's `test` with `peer`, `startPeer`, `peerOptions` and `startProxy`. */
 export const test = base.extend<PeerFixtures>(peerFixtures)
 /** Alias of `test`. */
 export const it = test

@@ -1,24 +1,32 @@
-// Vitest worker side: the peers of one test (one try of it). Starts them (launch.ts), stops every
-// one before the test ends (pass, fail, throw, timeout, skip, bail), fails the test when a
+// Vitest worker side: the peers and proxies of one test (one try of it). Starts them (launch.ts,
+// proxies.ts), stops every peer before the test ends (pass, fail, throw, timeout, skip, bail), then
+// kills what they left running (escaped.ts) and closes the proxies, fails the test when a
 // `peerDown: 'crash'` peer dies, and attaches the failure report (report.ts).
-import type { Peer, PeerState } from '@vitest-peer/core'
+import type { NetworkProxy, NetworkProxyOptions, Peer, PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { TestEndedError } from '../errors.js'
 import { readCmdline, readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
+import { endEscaped } from './escaped.js'
 import { type Launched, launchPeer } from './launch.js'
 import { fullName } from './naming.js'
 import { mergeOptions } from './options.js'
 import { OutputCapture } from './output.js'
+import { TestProxies } from './proxies.js'
 import { describePeer, diagnosticsError, pointAtTest } from './report.js'
 import { type ProjectSettings, projectSettings } from './settings.js'
+import { takeSpare } from './spares.js'
 
 /** A peer of the test, with what vitest-peer keeps about it. */
 interface Member {
   peer: Peer
   output: OutputCapture
   reports: CrashReportDir | null
+  /** The token in its environment and its descendants'. */
+  cookie: string
+  /** Its start time (/proc), to tell the processes it started from its predecessor's. */
+  startTime: string | null
   /** The stack where the test started it, for the report's location. */
   startSite: string[]
   /** Its state when the test ended (its signal aborted, or teardown began). */
@@ -46,6 +54,7 @@ export class PeerGroup {
   private readonly crashes: { error: Error; member: Member }[] = []
   private readonly controller = new AbortController()
   private readonly settings: ProjectSettings
+  private readonly proxies = new TestProxies(() => new TestEndedError(fullName(this.task), 'proxy'))
   private finished: Promise<void> | undefined
   private reports: PeerReport[] = []
 
@@ -72,10 +81,17 @@ export class PeerGroup {
 
   /** Start a peer for this test. `layers` are option layers, earliest first, above the project defaults. */
   start(...layers: (VitestPeerOptions | undefined)[]): Promise<Peer> {
+    return this.startAt(undefined, layers)
+  }
+
+  /** `start`, with relative specifiers resolved against `base` (a folder) instead of the test file's. */
+  startAt(base: string | undefined, layers: (VitestPeerOptions | undefined)[]): Promise<Peer> {
     if (this.closed || this.controller.signal.aborted) return Promise.reject(new TestEndedError(fullName(this.task)))
     const startSite = (new Error().stack ?? '').split('\n').slice(1)
     const options = mergeOptions(this.settings.defaults, ...layers)
-    const flow = launchPeer(options, this.task, this.settings, this.controller.signal).then((launched) =>
+    const launch = () => launchPeer(options, this.task, this.settings, this.controller.signal, base)
+    const spare = takeSpare(this.task, this.settings, layers, base)
+    const flow = (spare ? spare.then((handed) => handed ?? launch()) : launch()).then((launched) =>
       this.adopt(launched, startSite),
     )
     this.pending.add(flow)
@@ -84,12 +100,21 @@ export class PeerGroup {
     return flow
   }
 
-  private async adopt({ peer, reports, echo }: Launched, startSite: string[]): Promise<Peer> {
-    const member: Member = { peer, output: new OutputCapture(peer, echo), reports, startSite }
+  /** Start a network proxy for this test; closed when the test ends, after its peers are gone. */
+  startProxy(options: NetworkProxyOptions): Promise<NetworkProxy> {
+    if (this.closed || this.controller.signal.aborted)
+      return Promise.reject(new TestEndedError(fullName(this.task), 'proxy'))
+    return this.proxies.start(options)
+  }
+
+  private async adopt({ peer, reports, echo, cookie }: Launched, startSite: string[]): Promise<Peer> {
+    const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
+    const output = new OutputCapture(peer, echo)
+    const member: Member = { peer, output, reports, cookie, startTime, startSite }
     this.members.push(member)
     // With `peerDown: 'crash'` the engine emits 'error' on an unexpected loss; kept to fail the test.
     peer.on('error', (error) => this.crashes.push({ error, member }))
-    this.record(peer)
+    this.record(member)
     if (this.closed) {
       // The test ended while this peer booted: it must not outlive the test.
       await peer.stop()
@@ -98,13 +123,14 @@ export class PeerGroup {
     return peer
   }
 
-  /** Record the peer in the run's registry (the safety net kills it if it outlives its test). */
-  private record(peer: Peer): void {
+  /** Record the peer in the run's registry (the safety net kills it, and what it started, if it outlives its test). */
+  private record({ peer, startTime, cookie }: Member): void {
     if (peer.pid === 0) return
     this.settings.registry.add({
       pid: peer.pid,
-      startTime: readStat(peer.pid)?.startTime ?? null,
+      startTime,
       cmdline: readCmdline(peer.pid),
+      cookie,
       name: peer.name,
       worker: process.pid,
       testId: this.task.id,
@@ -113,7 +139,10 @@ export class PeerGroup {
     })
   }
 
-  /** Stop every peer and wait until each is gone; print their output under the test. Never throws, except the crash error. */
+  /**
+   * Stop every peer and wait until each is gone, with what it left running; close the proxies;
+   * print the peers' output under the test. Never throws, except the crash error.
+   */
   finish(): Promise<void> {
     this.finished ??= this.runFinish()
     return this.finished
@@ -131,12 +160,17 @@ export class PeerGroup {
     // Starts still in flight end (aborted) or finish booting; either way they are awaited.
     await Promise.allSettled([...this.pending])
     await Promise.allSettled(this.members.map(({ peer }) => peer.stop().then(() => peer.exited)))
+    const escaped = await endEscaped(
+      this.members.map(({ peer, cookie, startTime }) => ({ name: peer.name, cookie, startTime })),
+      this.task,
+    )
+    await this.proxies.close()
     for (const { peer, output } of this.members) {
       this.settings.registry.remove(peer.pid)
       output.printUnder(this.task)
     }
-    this.reports = this.members.map(({ peer, atEnd, reports }) =>
-      describePeer(peer, atEnd ?? 'booting', reports?.reportsOf(peer.pid) ?? []),
+    this.reports = this.members.map(({ peer, atEnd, reports }, i) =>
+      describePeer(peer, atEnd ?? 'booting', reports?.reportsOf(peer.pid) ?? [], escaped[i] ?? []),
     )
     for (const { reports } of this.members) reports?.removeIfEmpty()
     const crash = this.crashes[0]

@@ -1,9 +1,12 @@
 // Vitest worker side: one start of a peer for a test. Turns vitest-peer's options into the
 // engine's `startPeer` options: the Common Test name, the crash-report flags, the module
-// resolver (the peer finds modules as the test file does; TypeScript), and the test's signal.
+// resolver (the peer finds modules as the test file does; TypeScript), the test's signal, and the
+// cookie that marks the processes the peer starts (shared/descendants.ts).
 import { dirname } from 'node:path'
 import { type Peer, PeerOptionsError, startPeer } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
+import { COOKIE_ENV } from '../constants.js'
+import { cookieVariable, newCookie } from '../shared/descendants.js'
 import type { ResolverData } from '../shared/resolver-data.js'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { CrashReportDir } from './crash-reports.js'
@@ -21,14 +24,20 @@ export interface Launched {
   /** Where its Node diagnostic reports go; null behind an `exec` wrapper. */
   reports: CrashReportDir | null
   echo: boolean
+  /** The token in its environment and its descendants'. */
+  cookie: string
 }
 
-/** Start a peer for `task` with the merged `options`; `signal` (the test's) stops it. */
+/**
+ * Start a peer for `task` with the merged `options`; `signal` (the test's) stops it. Relative
+ * specifiers resolve against `base` (default: the test file's folder).
+ */
 export async function launchPeer(
   options: VitestPeerOptions,
   task: RunnerTestCase,
   settings: ProjectSettings,
   signal: AbortSignal,
+  base: string = dirname(task.file.filepath),
 ): Promise<Launched> {
   const { core, extra } = splitOptions(options)
   if (core.moduleResolver !== undefined) {
@@ -47,20 +56,22 @@ export async function launchPeer(
     if (extra.typescript === 'preload') args.unshift(...preloadArgs())
   }
   const data: ResolverData = {
-    base: dirname(task.file.filepath),
+    base,
     root: settings.root,
     typescript: extra.typescript,
     transpiler: extra.typescript === 'auto' ? findTranspiler() : null,
   }
+  const cookie = newCookie()
   try {
     const peer = await startPeer({
       ...core,
       name: core.name ?? buildPeerName(task.file.name, task.name),
+      env: { ...core.env, [COOKIE_ENV]: cookieVariable(cookie) },
       args,
       signal: core.signal ? AbortSignal.any([signal, core.signal]) : signal,
       moduleResolver: { module: RESOLVER, data },
     })
-    return { peer, reports, echo: extra.echo }
+    return { peer, reports, echo: extra.echo, cookie }
   } catch (error) {
     reports?.removeIfEmpty()
     throw error

@@ -103,7 +103,7 @@ export class OutputCapture {
  * tests it holds the test started last. Where that state is not found (another Vitest version),
  * `print` runs as is and sequential tests are still attributed correctly.
  */
-function asCurrentTask(task: RunnerTestCase, print: () => void): void {
+export function asCurrentTask(task: RunnerTestCase, print: () => void): void {
   const state = (globalThis as { __vitest_worker__?: { current?: unknown } }).__vitest_worker__
   if (state === undefined || typeof state !== 'object') return print()
   const previous = state.current

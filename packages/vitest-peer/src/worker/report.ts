@@ -4,16 +4,23 @@
 // data (`task.meta`); and the location errors point at.
 import { describeDown, OUTPUT_TAIL_LINES, type Peer, type PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
+import { COOKIE_ENV } from '../constants.js'
 import { PeerDiagnosticsError } from '../errors.js'
+import type { Descendant } from '../shared/descendants.js'
+import { describeProcess } from '../shared/registry.js'
 import type { PeerReport } from '../shared/types.js'
 
 const SECRET_KEY = /secret|token|passw|pwd|auth|credential|cookie|session|private|api[-_]?key|access[-_]?key|(^|_)key$/i
 const SECRET_VALUE = /^(gh[pousr]_|github_pat_|sk-|xox[abpr]-|AKIA|ASIA|eyJ[\w-]+\.[\w-]+\.)/
 
-/** Replace secret-looking values of the added environment by `<redacted>` (and passwords inside URLs). */
+/**
+ * The added environment as a report shows it: secret-looking values replaced by `<redacted>` (and
+ * passwords inside URLs), vitest-peer's own cookie left out.
+ */
 export function redactEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string | null> {
   const out: Record<string, string | null> = {}
   for (const [key, value] of Object.entries(env)) {
+    if (key === COOKIE_ENV) continue
     if (value === undefined) out[key] = null
     else if (SECRET_KEY.test(key) || SECRET_VALUE.test(value)) out[key] = '<redacted>'
     else out[key] = value.replace(/(\/\/[^/:@\s]+:)[^@\s]+@/g, '$1<redacted>@')
@@ -23,9 +30,15 @@ export function redactEnv(env: Readonly<Record<string, string | undefined>>): Re
 
 /**
  * The report of one peer after teardown. `atEnd` is its state when the test ended (before
- * vitest-peer stopped it); the exit status is the final one.
+ * vitest-peer stopped it); the exit status is the final one; `escaped`, the processes it started
+ * that vitest-peer killed when the test ended.
  */
-export function describePeer(peer: Peer, atEnd: PeerState, crashReports: string[]): PeerReport {
+export function describePeer(
+  peer: Peer,
+  atEnd: PeerState,
+  crashReports: string[],
+  escaped: Descendant[] = [],
+): PeerReport {
   const final = peer.state
   const down = typeof final === 'object' ? final.down : null
   const tail = peer.outputTail(OUTPUT_TAIL_LINES)
@@ -41,6 +54,7 @@ export function describePeer(peer: Peer, atEnd: PeerState, crashReports: string[
     signal: down?.signal ?? null,
     output: tail === '' ? [] : tail.replace(/\n$/, '').split('\n'),
     crashReports,
+    escaped: escaped.map(({ pid, cmdline }) => ({ pid, command: cmdline })),
   }
 }
 
@@ -62,6 +76,11 @@ export function formatReports(peers: PeerReport[]): string {
       `  env:     ${env.length > 0 ? env.join(' ') : '(nothing added)'}`,
     ]
     if (p.crashReports.length > 0) lines.push('  crash reports:', ...p.crashReports.map((f) => `    ${f}`))
+    if (p.escaped.length > 0)
+      lines.push(
+        '  processes it started that outlived it, killed when the test ended:',
+        ...p.escaped.map((e) => `    ${describeProcess(e.pid, e.command)}`),
+      )
     if (p.output.length > 0)
       lines.push(
         `  last ${p.output.length === 1 ? 'line' : `${p.output.length} lines`} of output:`,

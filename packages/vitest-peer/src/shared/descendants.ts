@@ -1,0 +1,129 @@
+// Both sides: the processes a peer started that outlive it (Linux). The engine ends a peer's
+// descendants with it, except those that left its process group or session on purpose (setsid,
+// a `detached: true` spawn, a daemon that double-forks). Those are found by what they inherit:
+// each peer gets a token of its own in an environment variable (its cookie), which every process
+// it starts keeps unless it is given a fresh environment, whatever its session, group or parent.
+// Jenkins finds a build's daemons the same way: "processes in the system that inherit these
+// environment variables"
+// (https://github.com/jenkinsci/jenkins/blob/f1b548a12b19f0ee8d032aba848c2b873a21bc21/core/src/main/java/hudson/util/ProcessTree.java).
+import { randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { COOKIE_ENV, FREEZE_ROUNDS } from '../constants.js'
+import { readCmdline, runningStat } from './proc.js'
+
+// Captured at load: a test may stub `process.kill` or fake the timers.
+const kill = process.kill.bind(process)
+const { setTimeout } = globalThis
+
+/** Between two looks at /proc while waiting for killed processes to be gone. */
+const POLL_MS = 5
+
+const MARKER = Buffer.from(`${COOKIE_ENV}=`)
+
+/** A process that holds one of the cookies looked for. */
+export interface Descendant {
+  pid: number
+  /** Field 22 of /proc/<pid>/stat: compared again before any signal (pids are reused). */
+  startTime: string
+  /** /proc/<pid>/cmdline with NULs as spaces. */
+  cmdline: string
+  /** The cookie it holds (of those looked for). */
+  cookie: string
+}
+
+/** A new cookie for one peer. */
+export function newCookie(): string {
+  return randomBytes(9).toString('base64url')
+}
+
+/**
+ * The value of the cookie variable for a peer with cookie `cookie`: the cookies this process
+ * inherited (a Vitest run inside a peer) and its own, space-separated, so that an outer run finds
+ * the peers of an inner one too.
+ */
+export function cookieVariable(cookie: string, inherited = process.env[COOKIE_ENV]): string {
+  return inherited ? `${inherited} ${cookie}` : cookie
+}
+
+/** The live processes (zombies excluded) whose environment holds one of `cookies`; never this process. */
+export function findDescendants(cookies: ReadonlySet<string>): Descendant[] {
+  if (cookies.size === 0) return []
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return []
+  }
+  const found: Descendant[] = []
+  for (const entry of entries) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue
+    const cookie = cookieOf(pid, cookies)
+    if (cookie === undefined) continue
+    const stat = runningStat(pid)
+    const cmdline = readCmdline(pid)
+    if (stat !== null && cmdline !== null) found.push({ pid, startTime: stat.startTime, cmdline, cookie })
+  }
+  return found
+}
+
+/** Which of `cookies` process `pid` holds, from /proc/<pid>/environ (unreadable for other users' processes). */
+function cookieOf(pid: number, cookies: ReadonlySet<string>): string | undefined {
+  let environ: Buffer
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`)
+  } catch {
+    return undefined
+  }
+  let at = environ.indexOf(MARKER)
+  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(MARKER, at + 1)
+  if (at === -1) return undefined
+  const end = environ.indexOf(0, at)
+  const value = environ.toString('utf8', at + MARKER.length, end === -1 ? environ.length : end)
+  return value.split(' ').find((token) => cookies.has(token))
+}
+
+/** Send `signal` to `d` if it is still the process that was found (same start time); false otherwise. */
+function signal(d: Descendant, signal: NodeJS.Signals): boolean {
+  if (runningStat(d.pid)?.startTime !== d.startTime) return false
+  try {
+    kill(d.pid, signal)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * SIGKILL every process that holds one of `cookies`; returns those killed. They are frozen first
+ * (SIGSTOP), scan after scan until one finds no new process, so that none can start another
+ * between the last scan and the kill; a process stopped meanwhile by someone else is killed all
+ * the same (SIGKILL ends a stopped process).
+ */
+export function killDescendants(cookies: ReadonlySet<string>): Descendant[] {
+  const frozen = new Map<number, Descendant>()
+  for (let round = 0; round < FREEZE_ROUNDS; round++) {
+    const fresh = findDescendants(cookies).filter((d) => frozen.get(d.pid)?.startTime !== d.startTime)
+    if (fresh.length === 0) break
+    for (const d of fresh) if (signal(d, 'SIGSTOP')) frozen.set(d.pid, d)
+  }
+  return [...frozen.values()].filter((d) => signal(d, 'SIGKILL'))
+}
+
+/**
+ * `killDescendants`, then wait until each killed process is gone (a zombie counts as gone: its
+ * parent may be a PID 1 that does not reap), polling /proc, since they are not this process's
+ * children. Resolves with those killed and the pids still alive after `deadlineMs`.
+ */
+export async function endDescendants(
+  cookies: ReadonlySet<string>,
+  deadlineMs: number,
+): Promise<{ killed: Descendant[]; alive: number[] }> {
+  const killed = killDescendants(cookies)
+  const end = performance.now() + deadlineMs
+  for (;;) {
+    const alive = killed.filter((d) => runningStat(d.pid)?.startTime === d.startTime).map((d) => d.pid)
+    if (alive.length === 0 || performance.now() >= end) return { killed, alive }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+  }
+}

@@ -1,0 +1,52 @@
+// Vitest worker side: at the end of a test, once its peers are gone, the processes they started
+// that outlived them (those that left a peer's process group or session, which the engine does not
+// end). They are found by the peers' cookies (shared/descendants.ts), killed with SIGKILL, waited
+// for, and reported under the test; a failure report lists them with the peer that started them.
+import type { RunnerTestCase } from 'vitest'
+import { DESCENDANTS_GONE_MS } from '../constants.js'
+import { type Descendant, endDescendants } from '../shared/descendants.js'
+import { describeProcess } from '../shared/registry.js'
+import { fullName } from './naming.js'
+import { asCurrentTask } from './output.js'
+
+/** One peer of the test as this module needs it. */
+export interface Lineage {
+  name: string
+  cookie: string
+  /** Its start time (clock ticks since boot, /proc), null if unknown. */
+  startTime: string | null
+}
+
+/**
+ * Kill what `lineages` left running and wait until it is gone (at most `DESCENDANTS_GONE_MS`);
+ * print one line per process under `task`. Returns, per lineage (same order), the processes it
+ * started. A restarted peer keeps its cookie: a process goes to the latest peer with that cookie
+ * that started before it.
+ */
+export async function endEscaped(lineages: Lineage[], task: RunnerTestCase): Promise<Descendant[][]> {
+  const byLineage = lineages.map((): Descendant[] => [])
+  if (lineages.length === 0) return byLineage
+  const { killed, alive } = await endDescendants(new Set(lineages.map((l) => l.cookie)), DESCENDANTS_GONE_MS)
+  if (killed.length === 0) return byLineage
+  const lines: string[] = []
+  for (const process of killed) {
+    const index = ownerOf(lineages, process)
+    byLineage[index]!.push(process)
+    const still = alive.includes(process.pid) ? `; it was still alive ${DESCENDANTS_GONE_MS} ms later` : ''
+    lines.push(
+      `vitest-peer: process ${describeProcess(process.pid, process.cmdline)} started by peer ${lineages[index]!.name} outlived it and was still running when the test "${fullName(task)}" ended; killed it with SIGKILL${still}`,
+    )
+  }
+  asCurrentTask(task, () => console.error(lines.join('\n')))
+  return byLineage
+}
+
+/** The index of the lineage that started `process`. */
+function ownerOf(lineages: Lineage[], process: Descendant): number {
+  let owner = -1
+  for (const [i, lineage] of lineages.entries()) {
+    if (lineage.cookie !== process.cookie) continue
+    if (owner === -1 || Number(lineage.startTime ?? 0) <= Number(process.startTime)) owner = i
+  }
+  return owner === -1 ? 0 : owner
+}
