@@ -19,9 +19,11 @@ const SWEEP = fileURLToPath(new URL('./janitor.mjs', import.meta.url))
  * `$1` node, `$2` the sweep, `$3` the run folder. Nothing is ever written to the pipe: only its
  * end ends the loop. At a finished run the folder is gone already and nothing else happens.
  * Otherwise the shell itself SIGKILLs each recorded peer whose /proc start time (field 22) is the
- * recorded one (pid and start time name one process), with builtins only, so that no start of a
- * Node process stands between the main process's death and the kills; then Node reports what was
- * killed, sweeps again with the registry's full checks, and removes the folder.
+ * recorded one (pid and start time name one process), with the process group it leads (its
+ * descendants, which a worker stuck in a loop cannot end), with builtins only, so that no start of
+ * a Node process stands between the main process's death and the kills; then Node reports what
+ * was killed, sweeps again with the registry's full checks (which also find the processes that
+ * left the peer's group), and removes the folder.
  */
 const SCRIPT = `node=$1 sweep=$2 run=$3
 while read -r _; do :; done
@@ -39,8 +41,12 @@ for record in "$run"/*/*.json; do
   { IFS= read -r stat < "/proc/$pid/stat"; } 2>/dev/null || continue
   set -- \${stat##*') '}
   [ "$1" = Z ] && continue
+  pgrp=$3
   shift 19
-  [ "$1" = "$want" ] && kill -s KILL "$pid" 2>/dev/null && killed="$killed $pid"
+  [ "$1" = "$want" ] || continue
+  [ "$pgrp" = "$pid" ] && kill -s KILL -- "-$pid" 2>/dev/null
+  kill -s KILL "$pid" 2>/dev/null
+  killed="$killed $pid"
 done
 exec "$node" "$sweep" "$run" $killed`
 
