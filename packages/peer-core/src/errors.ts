@@ -47,17 +47,24 @@ export abstract class PeerError extends Error {
   }
 }
 
-/** An invalid option of `startPeer`, found before anything was spawned (OTP's `verify_args`). */
-export class PeerOptionsError extends PeerError {
-  readonly code = 'ERR_PEER_OPTIONS'
+/** What the errors for an invalid option share: which option, the value refused, what was expected. */
+export abstract class OptionError extends PeerError {
   /** The option's name, e.g. `'connection'`. */
   readonly option: string
   /** The value that was refused. */
   readonly value: unknown
-  constructor(option: string, value: unknown, expected: string) {
-    super(`invalid peer option \`${option}\`: ${describeValue(value)}; expected ${expected}`)
+  protected constructor(subject: string, option: string, value: unknown, expected: string) {
+    super(`invalid ${subject} option \`${option}\`: ${describeValue(value)}; expected ${expected}`)
     this.option = option
     this.value = value
+  }
+}
+
+/** An invalid option of `startPeer`, found before anything was spawned (OTP's `verify_args`). */
+export class PeerOptionsError extends OptionError {
+  readonly code = 'ERR_PEER_OPTIONS'
+  constructor(option: string, value: unknown, expected: string) {
+    super('peer', option, value, expected)
   }
 }
 
@@ -152,6 +159,8 @@ export function describeDown(reason: DownReason): string {
       return `stopped (${status})`
     case 'boot-failed':
       return `failed to boot (${status})`
+    case 'unresponsive':
+      return `stopped answering its heartbeat (${status})`
     default:
       return status
   }

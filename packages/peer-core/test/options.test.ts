@@ -167,7 +167,7 @@ describe('startPeer option validation', () => {
   test('an unknown option key (a typo must not be ignored)', async () => {
     const { start } = await refused({ conection: 'stdio' }, 'conection', 'stdio')
     await expect(start).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[PeerOptionsError: invalid peer option \`conection\`: "stdio"; expected one of the known options: name, connection, exec, args, postProcessArgs, env, cwd, waitBoot, peerDown, shutdown, detached, signal, moduleResolver]`,
+      `[PeerOptionsError: invalid peer option \`conection\`: "stdio"; expected one of the known options: name, connection, exec, args, postProcessArgs, env, cwd, waitBoot, peerDown, shutdown, detached, signal, moduleResolver, heartbeat]`,
     )
   })
 

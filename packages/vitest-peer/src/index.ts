@@ -28,6 +28,12 @@ export type {
   VitestPeerOptions,
 } from './shared/types.js'
 export { it, type PeerFixtures, peerFixtures, type StartPeer, test } from './worker/fixtures.js'
+export {
+  type PeerFixtureDefinition,
+  type PeerFixtureOptions,
+  type PeerFixtureSetup,
+  peerFixture,
+} from './worker/peer-fixture.js'
 export type { StartProxy } from './worker/proxies.js'
 export { peerName, usePeer } from './worker/use-peer.js'
 export { useProxy } from './worker/use-proxy.js'

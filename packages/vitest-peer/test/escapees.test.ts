@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { type PeerRecord, startVitest } from './helpers/child-vitest.js'
 import { waitForFile } from './helpers/files.js'
+import { janitorOf } from './helpers/janitor.js'
 import { junitCases } from './helpers/junit.js'
 import { alive, isGone, waitGone } from './helpers/proc.js'
 
@@ -87,6 +88,11 @@ test('a later run reaps the processes that left a peer’s session in a run kill
     const [record] = killed.peers()
     escapee = record!.pid
     const recordedStart = startTime(escapee)
+    // The run's janitor would reap the escapee at once; a run whose janitor died too is the case
+    // a later run's reaper is for.
+    const janitor = janitorOf(killed.child.pid!)
+    expect(janitor).toBeDefined()
+    process.kill(janitor!, 'SIGKILL')
     killed.child.kill('SIGKILL')
     expect(await killed.exited).toEqual({ code: null, signal: 'SIGKILL' })
     // It left the peer's session: neither the link nor the end of the peer's process group reached it.

@@ -8,6 +8,7 @@ import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
 import { openChannel } from './channel.js'
 import { buildCommand, formatCommand, linkedCommand } from './command.js'
 import type { OriginConnection } from './connection/types.js'
+import { Heartbeat } from './heartbeat.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
 import { OutputBuffer } from './output.js'
@@ -50,6 +51,9 @@ export class PeerControl {
   private readonly bootTimer: ReturnType<typeof setTimeout>
   /** The one run of the shutdown ladder (`stop()` is idempotent). */
   private stopping: Promise<void> | undefined
+  /** With the `heartbeat` option: ticks while running; set `unresponsive` when the peer went silent. */
+  private readonly heartbeat: Heartbeat | undefined
+  private unresponsive = false
   private resolveBooted!: () => void
   private rejectBooted!: (error: Error) => void
   private resolveExited!: (reason: DownReason) => void
@@ -87,6 +91,16 @@ export class PeerControl {
       (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
     )
     this.process.ended.then((status) => this.goDown(status))
+    this.heartbeat =
+      options.heartbeat === false
+        ? undefined
+        : new Heartbeat(options.heartbeat, {
+            tick: () => {
+              if (this.phase.name === 'running') this.phase.channel.send({ t: 'tick' })
+            },
+            paused: () => false,
+            silent: () => this.silent(),
+          })
     this.bootTimer = setTimeout(
       () => this.failBoot(new PeerTimeoutError('boot', options.bootTimeout, this.context())),
       options.bootTimeout,
@@ -144,7 +158,10 @@ export class PeerControl {
                 error,
               ),
         ),
-      message: (message) => this.receive(message),
+      message: (message) => {
+        this.heartbeat?.heard()
+        this.receive(message)
+      },
       undecodable: (message, description) => {
         this.diagnose(description)
         if (message.t === 'ok' || message.t === 'err') this.requests.fail(message.id, description)
@@ -173,6 +190,8 @@ export class PeerControl {
         return this.notify('message', message.v)
       case 'hello':
         return this.hello(message.v)
+      case 'tock':
+        return
     }
   }
 
@@ -197,6 +216,7 @@ export class PeerControl {
     const resolver = this.options.moduleResolver
     if (resolver !== undefined) channel.send({ t: 'init', resolver: { m: resolver.module, d: resolver.data } })
     this.phase = { name: 'running', channel }
+    this.heartbeat?.start()
     this.resolveBooted()
   }
 
@@ -208,6 +228,13 @@ export class PeerControl {
       this.phase = { name: 'booting', channel: undefined }
     else return
     this.killAfter(LINK_GRACE_MS, 'losing its control connection')
+  }
+
+  /** The heartbeat went unanswered a whole period: the peer is hung; kill it, down as unresponsive. */
+  private silent(): void {
+    if (this.phase.name !== 'running' && this.phase.name !== 'unlinked') return
+    this.unresponsive = true
+    this.process.signal('SIGKILL')
   }
 
   /** Record a refused frame, message or connection. */
@@ -268,13 +295,22 @@ export class PeerControl {
     const phase = this.phase
     if (phase.name === 'down') return
     clearTimeout(this.bootTimer)
+    this.heartbeat?.stop()
     this.options.signal?.removeEventListener('abort', this.onAbort)
     this.out.end()
     const { code, signal } = status
     const wasBooting =
       phase.name === 'booting' || phase.name === 'boot-failing' || (phase.name === 'stopping' && phase.wasBooting)
     const cause: DownReason['cause'] =
-      phase.name === 'stopping' ? 'stopped' : wasBooting ? 'boot-failed' : code === 0 ? 'exited' : 'crashed'
+      phase.name === 'stopping'
+        ? 'stopped'
+        : wasBooting
+          ? 'boot-failed'
+          : this.unresponsive
+            ? 'unresponsive'
+            : code === 0
+              ? 'exited'
+              : 'crashed'
     const reason: DownReason = { cause, exitCode: code, signal }
     this.phase = { name: 'down', reason }
     this.connection.dispose()
@@ -299,7 +335,7 @@ export class PeerControl {
     )
     this.resolveExited(reason)
     this.notify('down', reason)
-    if (!wasBooting && (cause === 'exited' || cause === 'crashed') && this.options.peerDown === 'crash') {
+    if (!wasBooting && cause !== 'stopped' && this.options.peerDown === 'crash') {
       this.notify('error', new PeerDownError(`peer ${this.name} went down`, reason, context))
     }
   }

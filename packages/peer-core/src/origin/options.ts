@@ -32,6 +32,8 @@ export interface ResolvedOptions {
   stop: StopPlan
   detached: boolean
   signal: AbortSignal | undefined
+  /** Milliseconds of silence that make a running peer unresponsive, or `false`. */
+  heartbeat: number | false
   /** The module resolver: its specifier (a URL's href) and the data it gets. */
   moduleResolver: { module: string; data: unknown } | undefined
 }
@@ -50,6 +52,7 @@ const KNOWN = new Set([
   'detached',
   'signal',
   'moduleResolver',
+  'heartbeat',
 ])
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -144,6 +147,11 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
 
   const moduleResolver = resolveModuleResolver(o.moduleResolver)
 
+  const heartbeat = o.heartbeat === undefined ? false : o.heartbeat
+  if (heartbeat !== false && !(isTimeout(heartbeat) && heartbeat >= 4)) {
+    throw new PeerOptionsError('heartbeat', heartbeat, 'a number of milliseconds (at least 4), or false')
+  }
+
   return {
     name,
     connection,
@@ -161,6 +169,7 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
     detached,
     signal,
     moduleResolver,
+    heartbeat,
   }
 }
 

@@ -109,6 +109,10 @@ export class PeerProcess {
 
   private end(status: ExitStatus): void {
     if (this.status !== undefined) return
+    // The drain is over: a pipe that a descendant still holds would keep the origin's event loop
+    // alive until that descendant exits, and what it writes from now on is not the peer's output.
+    this.child.stdout?.destroy()
+    this.child.stderr?.destroy()
     this.status = status
     this.resolveEnded(status)
   }

@@ -37,6 +37,12 @@ export interface PeerOptions {
   /** Aborting it stops the peer, and a pending start rejects. */
   signal?: AbortSignal
   /**
+   * Milliseconds of silence after which a running peer is taken for hung, killed and down with
+   * cause `'unresponsive'` (OTP's net tick); the origin ticks every quarter of it. A paused peer
+   * is exempt. Default `false`: no heartbeat.
+   */
+  heartbeat?: number | false
+  /**
    * A module the peer imports before its first module request; its `resolve` export maps every
    * specifier of `call`, `cast`, `module()` and `import()` inside `evaluate` before the peer
    * loads it. See {@link ModuleResolver}.
@@ -69,9 +75,11 @@ export type ModuleResolver = (
  * - `exited`: it exited by itself with code 0.
  * - `crashed`: it exited by itself with another code, or was killed by a signal (`kill()` included).
  * - `boot-failed`: it never finished booting (died, could not be spawned, or timed out).
+ * - `unresponsive`: with the `heartbeat` option, it stopped answering (its JavaScript stuck, the
+ *   machine frozen), and was killed with SIGKILL (OTP's `net_tick_timeout`).
  */
 export interface DownReason {
-  cause: 'stopped' | 'exited' | 'crashed' | 'boot-failed'
+  cause: 'stopped' | 'exited' | 'crashed' | 'boot-failed' | 'unresponsive'
   exitCode: number | null
   signal: NodeJS.Signals | null
 }

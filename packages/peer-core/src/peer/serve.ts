@@ -60,6 +60,8 @@ export class Server {
         return this.context.stop(message.graceful)
       case 'init':
         return this.modules.setResolver(message.resolver.m, message.resolver.d)
+      case 'tick':
+        return this.context.send({ t: 'tock' })
     }
   }
 

@@ -30,6 +30,8 @@ export type OriginToPeer =
    * every module specifier of `call`, `cast` and `import()` inside `eval` (`m`), with its data `d`.
    */
   | { t: 'init'; resolver: { m: string; d: unknown } }
+  /** Heartbeat (`heartbeat` option): answer `tock` at once. */
+  | { t: 'tick' }
 
 /** Messages from the peer to the origin. */
 export type PeerToOrigin =
@@ -43,6 +45,8 @@ export type PeerToOrigin =
   | ({ t: 'msg'; v: unknown } & Flagged)
   /** Console text written by the peer's JavaScript: `s` 1 = stdout, 2 = stderr; raw bytes or a string. */
   | { t: 'out'; s: 1 | 2; d: string | Uint8Array }
+  /** The answer to `tick`. */
+  | { t: 'tock' }
 
 type Check = (message: Record<string, unknown>) => string | undefined
 
@@ -66,6 +70,7 @@ const ORIGIN_TO_PEER: Record<string, Check> = {
   eval: all(ID, ['src', isText, 'a string'], ARGS),
   send: (m) => (isText(m.to) ? HAS_VALUE(m) : 'to must be a string'),
   stop: all(['graceful', (v) => typeof v === 'boolean', 'a boolean']),
+  tick: all(),
   init: all(['resolver', (v) => typeof v === 'object' && v !== null && isText((v as { m?: unknown }).m), '{ m, d }']),
 }
 
@@ -75,6 +80,7 @@ const PEER_TO_ORIGIN: Record<string, Check> = {
   ok: (m) => (isId(m.id) ? HAS_VALUE(m) : 'id must be a positive integer'),
   err: (m) => (isId(m.id) ? HAS_VALUE(m) : 'id must be a positive integer'),
   msg: HAS_VALUE,
+  tock: all(),
   out: all(
     ['s', (v) => v === 1 || v === 2, '1 or 2'],
     ['d', (v) => isText(v) || ArrayBuffer.isView(v), 'text or bytes'],

@@ -26,3 +26,8 @@ export function currentTest(what: string): RunnerTestCase {
   if (task === undefined) throw new NoCurrentTestError(what, store !== undefined)
   return task
 }
+
+/** The running test, or undefined outside one (a file or worker fixture set up from a hook). */
+export function currentTestOrUndefined(): RunnerTestCase | undefined {
+  return (globalThis as StoreHolder)[STORE]?.getStore()
+}

@@ -80,10 +80,15 @@ export class PeerGroup {
 
   /** Start a peer for this test. `layers` are option layers, earliest first, above the project defaults. */
   start(...layers: (VitestPeerOptions | undefined)[]): Promise<Peer> {
+    return this.startAt(undefined, layers)
+  }
+
+  /** `start`, with relative specifiers resolved against `base` (a folder) instead of the test file's. */
+  startAt(base: string | undefined, layers: (VitestPeerOptions | undefined)[]): Promise<Peer> {
     if (this.closed || this.controller.signal.aborted) return Promise.reject(new TestEndedError(fullName(this.task)))
     const startSite = (new Error().stack ?? '').split('\n').slice(1)
     const options = mergeOptions(this.settings.defaults, ...layers)
-    const flow = launchPeer(options, this.task, this.settings, this.controller.signal).then((launched) =>
+    const flow = launchPeer(options, this.task, this.settings, this.controller.signal, base).then((launched) =>
       this.adopt(launched, startSite),
     )
     this.pending.add(flow)

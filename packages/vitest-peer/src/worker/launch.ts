@@ -28,12 +28,16 @@ export interface Launched {
   cookie: string
 }
 
-/** Start a peer for `task` with the merged `options`; `signal` (the test's) stops it. */
+/**
+ * Start a peer for `task` with the merged `options`; `signal` (the test's) stops it. Relative
+ * specifiers resolve against `base` (default: the test file's folder).
+ */
 export async function launchPeer(
   options: VitestPeerOptions,
   task: RunnerTestCase,
   settings: ProjectSettings,
   signal: AbortSignal,
+  base: string = dirname(task.file.filepath),
 ): Promise<Launched> {
   const { core, extra } = splitOptions(options)
   if (core.moduleResolver !== undefined) {
@@ -52,7 +56,7 @@ export async function launchPeer(
     if (extra.typescript === 'preload') args.unshift(...preloadArgs())
   }
   const data: ResolverData = {
-    base: dirname(task.file.filepath),
+    base,
     root: settings.root,
     typescript: extra.typescript,
     transpiler: extra.typescript === 'auto' ? findTranspiler() : null,

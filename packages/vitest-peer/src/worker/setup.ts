@@ -4,12 +4,15 @@
 import { aroundEach } from 'vitest'
 import { registryAt } from '../shared/registry.js'
 import { installTestStore } from './current-test.js'
+import { reportScoped } from './scoped.js'
 import { providedConfig } from './settings.js'
 
 const store = installTestStore()
 
 // The second parameter must stay a destructuring pattern: Vitest parses it for fixtures.
-aroundEach(async (runTest, { task }) => {
+aroundEach(async (runTest, { task, onTestFailed }) => {
+  // Peers shared by the test's file or worker go into its failure report too.
+  onTestFailed(() => reportScoped(task))
   await store.run(task, runTest)
 })
 

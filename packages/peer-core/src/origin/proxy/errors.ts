@@ -1,19 +1,15 @@
 // Origin side: the typed errors of `startProxy`. Each has a stable `code`; both extend `PeerError`
 // so one `instanceof PeerError` catches every error of the engine.
-import { inspect } from 'node:util'
-import { PeerError } from '../../errors.js'
+import { OptionError, PeerError } from '../../errors.js'
 
-/** An invalid option of `startProxy`, or an invalid argument of a proxy's `delay()`; nothing was changed. */
-export class ProxyOptionsError extends PeerError {
+/**
+ * An invalid option of `startProxy` (`option` e.g. `'target.port'`), or an invalid argument of a
+ * proxy's `delay()` (`'delay(ms)'`); nothing was changed.
+ */
+export class ProxyOptionsError extends OptionError {
   readonly code = 'ERR_PEER_PROXY_OPTIONS'
-  /** The option's name, e.g. `'target.port'`, or `'delay(ms)'`. */
-  readonly option: string
-  /** The value that was refused. */
-  readonly value: unknown
   constructor(option: string, value: unknown, expected: string) {
-    super(`invalid proxy option \`${option}\`: ${describeValue(value)}; expected ${expected}`)
-    this.option = option
-    this.value = value
+    super('proxy', option, value, expected)
   }
 }
 
@@ -35,9 +31,4 @@ export class ProxyListenError extends PeerError {
 /** `127.0.0.1:80`, `[::1]:80`. */
 export function formatAddress(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  return inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
 }
