@@ -45,12 +45,13 @@ test('processes that left a peer’s session are killed and reported when their 
     expect(statusOf('a failing test lists them in its report')).toBe('failed')
     // The child run's own check, made before the run ended: each was gone after its test.
     expect(statusOf('none of them is alive after its test'), run.stdout()).toBe('passed')
-    expect(escapees.map((e) => e.test)).toEqual(['detached', 'daemon', 'killed peer', 'failing'])
+    expect(escapees.map((e) => e.test)).toEqual(['detached', 'daemon', 'killed peer', 'failing', 'file scope'])
     const output = run.stdout() + run.stderr()
-    for (const { pid, name } of escapees) {
+    for (const { pid, name, test } of escapees) {
+      const owner = test === 'file scope' ? 'its file scope' : 'the test "[^"]+"'
       expect(output).toMatch(
         new RegExp(
-          `vitest-peer: process ${pid} \\(\\S*node -e .* vp-escapee\\) started by peer ${name} outlived it and was still running when the test "[^"]+" ended; killed it with SIGKILL`,
+          `vitest-peer: process ${pid} \\(\\S*node -e .* vp-escapee\\) started by peer ${name} outlived it and was still running when ${owner} ended; killed it with SIGKILL`,
         ),
       )
     }

@@ -12,7 +12,7 @@ import { endEscaped } from './escaped.js'
 import { type Launched, launchPeer } from './launch.js'
 import { fullName } from './naming.js'
 import { mergeOptions } from './options.js'
-import { OutputCapture } from './output.js'
+import { asCurrentTask, OutputCapture } from './output.js'
 import { TestProxies } from './proxies.js'
 import { describePeer, diagnosticsError, pointAtTest } from './report.js'
 import { type ProjectSettings, projectSettings } from './settings.js'
@@ -159,7 +159,8 @@ export class PeerGroup {
     await Promise.allSettled(this.members.map(({ peer }) => peer.stop().then(() => peer.exited)))
     const escaped = await endEscaped(
       this.members.map(({ peer, cookie, startTime }) => ({ name: peer.name, cookie, startTime })),
-      this.task,
+      `the test "${fullName(this.task)}"`,
+      (text) => asCurrentTask(this.task, () => console.error(text)),
     )
     await this.proxies.close()
     for (const { peer, output } of this.members) {

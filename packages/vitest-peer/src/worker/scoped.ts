@@ -1,13 +1,15 @@
 // Vitest worker side: peers shared by a test file or by a worker (`peerFixture` with
 // `scope: 'file' | 'worker'`). One start per scope, stopped when Vitest tears the scope's fixture
-// down, recorded in the run's registry like a test's peers, and attached to the failure report of
-// every test of the scope that fails while it is alive (the setup file asks, see `reportScoped`).
+// down (with what it left running), recorded in the run's registry like a test's peers, and
+// attached to the failure report of every test of the scope that fails while it is alive (the
+// setup file asks, see `reportScoped`).
 import { relative } from 'node:path'
 import type { Peer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
 import { readCmdline, readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
+import { endEscaped } from './escaped.js'
 import { launchPeer } from './launch.js'
 import { mergeOptions } from './options.js'
 import { OutputCapture } from './output.js'
@@ -75,18 +77,20 @@ export async function runScopedPeer(
     controller.signal,
     site.base,
   )
-  const { peer, reports, echo } = launched
+  const { peer, reports, echo, cookie } = launched
   new OutputCapture(peer, echo)
   let crash: Error | undefined
   peer.on('error', (error) => {
     crash ??= error
   })
   const entry: ScopedPeer = { peer, scope, filepath, reports, startSite }
+  const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
   if (peer.pid !== 0)
     settings.registry.add({
       pid: peer.pid,
-      startTime: readStat(peer.pid)?.startTime ?? null,
+      startTime,
       cmdline: readCmdline(peer.pid),
+      cookie,
       name: peer.name,
       worker: process.pid,
       testId: scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
@@ -102,6 +106,7 @@ export async function runScopedPeer(
     controller.abort()
     await peer.stop()
     await peer.exited
+    await endEscaped([{ name: peer.name, cookie, startTime }], `its ${scope} scope`, (text) => console.error(text))
     settings.registry.remove(peer.pid)
     reports?.removeIfEmpty()
   }
