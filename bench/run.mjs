@@ -30,8 +30,10 @@ const median = (xs) => {
 }
 
 /**
- * The program prefix the engine spawns a peer with: on Linux with util-linux, `setpriv --pdeathsig
- * KILL -- node` (the link; not part of `peer.exec`/`argv`), else `node`. The raw child pays the same.
+ * The raw child's program prefix: on Linux with util-linux, `setpriv --pdeathsig KILL -- node`
+ * (the parent-death signal of the link), else `node`. The engine spawns a `detached: false` peer
+ * through `perl -e` instead (the same signal, and a process group of its own, so that its
+ * descendants end with it); what that costs more counts as the engine's.
  */
 function enginePrefix() {
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {

@@ -22,6 +22,17 @@ export const LINK_GRACE_MS = 5_000
  * last bytes. A grandchild that inherited the pipes can hold them open forever; this bounds it.
  */
 export const OUTPUT_DRAIN_MS = 250
+/**
+ * After the peer has exited, how long its descendants (the processes of its group, SIGKILLed
+ * then) may take to die before `exited` resolves anyway, with a warning: only a process stuck in
+ * uninterruptible sleep takes that long.
+ */
+export const DESCENDANTS_GONE_MS = 1_000
+/**
+ * `pause()`: how long to wait for the peer to show as stopped after SIGSTOP (it stops when next
+ * scheduled; a process in uninterruptible sleep stops when it wakes).
+ */
+export const PAUSE_CONFIRM_MS = 1_000
 /** Characters of console text kept in `peer.output`; the oldest text is dropped first, marked. */
 export const OUTPUT_LIMIT_CHARS = 1024 * 1024
 /** Lines of output carried by errors (`PeerBootError.output`) and failure reports. */

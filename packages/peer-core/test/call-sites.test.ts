@@ -1,7 +1,14 @@
 // Origin side: every rejection of a Peer method points at the line of the test that made the
 // request, not at the engine's timer or stream callbacks, so a runner's code frame shows the test.
 import { fileURLToPath } from 'node:url'
-import { PeerDownError, PeerTimeoutError, RemoteError, startPeer } from '@vitest-peer/core'
+import {
+  PeerBootError,
+  PeerDownError,
+  PeerOptionsError,
+  PeerTimeoutError,
+  RemoteError,
+  startPeer,
+} from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
 import { connectionCases } from './connections.js'
 import { fixture, rejectionOf, startTracked } from './helpers.js'
@@ -77,5 +84,27 @@ describe.each(connectionCases)('call sites over $label', ({ connection }) => {
 test('startPeer: a boot failure points at the start', async () => {
   const line = here() + 1
   const error = await rejectionOf(startPeer({ args: ['--no-such-flag'] }))
+  expect(lineOf(error)).toBe(line)
+})
+
+test('restart: refused overrides and a failed boot of the new peer point at the restart', async () => {
+  const peer = await startTracked()
+  let line = here() + 1
+  const refused = await rejectionOf(peer.restart({ shutdown: 'later' } as never))
+  expect(refused).toBeInstanceOf(PeerOptionsError)
+  expect(lineOf(refused)).toBe(line)
+
+  line = here() + 1
+  const failed = await rejectionOf(peer.restart({ args: ['--no-such-flag'] }))
+  expect(failed).toBeInstanceOf(PeerBootError)
+  expect(lineOf(failed)).toBe(line)
+})
+
+test('pause of a peer that is down points at the pause', async () => {
+  const peer = await startTracked()
+  await peer.stop()
+  const line = here() + 1
+  const error = await rejectionOf(peer.pause())
+  expect(error).toBeInstanceOf(PeerDownError)
   expect(lineOf(error)).toBe(line)
 })

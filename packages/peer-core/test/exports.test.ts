@@ -56,6 +56,7 @@ describe('published declarations', () => {
         "describeDown",
         "formatCommand",
         "randomName",
+        "renamePeer",
         "startPeer",
         "startProxy",
       ]

@@ -21,6 +21,16 @@ describe.each(connectionCases)('heartbeat over $label', ({ connection }) => {
     expect(error.message.split('\n')[0]).toMatch(/stopped answering its heartbeat \(killed by SIGKILL\)$/)
   })
 
+  test('a peer paused on purpose is exempt: silent for four periods, it is running after resume()', async () => {
+    const peer = await startTracked({ connection, heartbeat: 200 })
+    await peer.pause()
+    // The silence under test: four periods while paused (a duration, not a synchronisation).
+    await new Promise((resolve) => setTimeout(resolve, 800))
+    await peer.resume()
+    expect(await peer.call('node:path', 'basename', ['/a/b'])).toBe('b')
+    expect(peer.state).toBe('running')
+  })
+
   test('a responsive peer stays up across many periods, also while it awaits long work', async () => {
     const peer = await startTracked({ connection, heartbeat: 100 })
     // 600 ms of asynchronous work in the peer: six periods, its event loop free to answer ticks.

@@ -34,8 +34,25 @@ export function procState(pid: number): string | undefined {
   return procStat(pid)?.[0]
 }
 
-/** Pids of this process's children that still have a /proc entry (zombies included). */
+/**
+ * Pids of this process's children that still have a /proc entry (zombies included), without the
+ * short-lived shell that starts the engine's janitor with the first peer of an origin (the
+ * janitor itself is not a child: that shell leaves it to init).
+ */
 export function childPids(): number[] {
+  return allChildPids().filter((pid) => !isJanitor(pid))
+}
+
+/** Whether `pid` is the engine's janitor or the shell that starts it (`sh -c <script> vitest-peer-janitor`). */
+export function isJanitor(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('vitest-peer-janitor')
+  } catch {
+    return false
+  }
+}
+
+function allChildPids(): number[] {
   const pids: number[] = []
   for (const task of readdirSync(`/proc/${process.pid}/task`)) {
     let children = ''
@@ -56,26 +73,63 @@ export function procGroup(pid: number): { pgrp: number; session: number } | unde
   return { pgrp: Number(fields[2]), session: Number(fields[3]) }
 }
 
+/** One process, told apart from a later one that reuses its pid by its start time. */
+export interface ProcessRef {
+  pid: number
+  /** Start time after boot, in clock ticks (field 22 of /proc/<pid>/stat). */
+  start: number
+}
+
+/** The process `pid` is now (it must be alive: a test takes the reference right after the spawn). */
+export function processRef(pid: number): ProcessRef {
+  const start = Number(procStat(pid)?.[19])
+  if (!Number.isFinite(start)) throw new Error(`process ${pid} has no /proc entry`)
+  return { pid, start }
+}
+
 /**
  * Gone means no /proc entry or a zombie: this machine's PID 1 does not reap orphans, so an
- * orphaned peer that exited stays `Z`.
+ * orphaned peer that exited stays `Z`. For a `ProcessRef`, a process with another start time
+ * under that pid is another process: the one referred to is gone.
  */
-export function isGone(pid: number): boolean {
-  const state = procState(pid)
-  return state === undefined || state === 'Z'
+export function isGone(process: number | ProcessRef): boolean {
+  const pid = typeof process === 'number' ? process : process.pid
+  const fields = procStat(pid)
+  if (fields === undefined || fields[0] === 'Z') return true
+  return typeof process !== 'number' && Number(fields[19]) !== process.start
 }
 
 /**
  * Polls /proc until the process is gone or `deadlineMs` has passed; true when it is gone. A
  * deadline, not a sleep: it returns as soon as the process is gone.
  */
-export async function waitGone(pid: number, deadlineMs: number): Promise<boolean> {
+export async function waitGone(pid: number | ProcessRef, deadlineMs: number): Promise<boolean> {
   const end = performance.now() + deadlineMs
   while (!isGone(pid)) {
     if (performance.now() >= end) return false
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   return true
+}
+
+/** SIGKILLs each process that is not gone (a test's cleanup: one that dies meanwhile is no error). */
+export function killAll(processes: (number | ProcessRef)[]): void {
+  for (const each of processes) {
+    if (isGone(each)) continue
+    try {
+      process.kill(typeof each === 'number' ? each : each.pid, 'SIGKILL')
+    } catch {}
+  }
+}
+
+/** Polls /proc until process `pid` is in one of `states` (e.g. `'T'`), or `deadlineMs` passed; its state then. */
+export async function waitState(pid: number, states: string, deadlineMs: number): Promise<string | undefined> {
+  const end = performance.now() + deadlineMs
+  for (;;) {
+    const state = procState(pid)
+    if ((state !== undefined && states.includes(state)) || performance.now() >= end) return state
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
 }
 
 /**

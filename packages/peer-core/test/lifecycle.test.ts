@@ -197,11 +197,11 @@ describe.each(connectionCases)('lifecycle over $label', ({ connection }) => {
     expect(await peer.call('./typed.mjs', 'add', [2, 3])).toBe(5)
   })
 
-  test('detached: false shares the origin process group, true has its own group and session', async () => {
+  test('detached: false leads its own process group in the origin session, true its own group and session', async () => {
     const attached = await startTracked({ connection })
     const detached = await startTracked({ connection, detached: true })
     const origin = procGroup(process.pid)
-    expect(procGroup(attached.pid)?.pgrp).toBe(origin?.pgrp)
+    expect(procGroup(attached.pid)).toEqual({ pgrp: attached.pid, session: origin?.session })
     expect(procGroup(detached.pid)).toEqual({ pgrp: detached.pid, session: detached.pid })
   })
 

@@ -21,6 +21,11 @@ export interface VitestPeerPluginOptions {
   outDir?: string
   /** The run-level safety net (registry, leak killer, reaper of dead runs). Default true. */
   safetyNet?: boolean
+  /**
+   * Spare peers each worker keeps booted with `defaults`, handed to a test's `peer` (or a start
+   * with no options of its own) instead of a boot. Default 0 (see the README, "Warm peers").
+   */
+  warm?: number
 }
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
@@ -47,6 +52,7 @@ export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
         defaults: options.defaults ?? {},
         outDir: resolve(project.config.root, options.outDir ?? DEFAULT_OUT_DIR),
         root: project.config.root,
+        warm: options.warm ?? 0,
       }
       project.provide('vitestPeer', provided)
       const reporters = vitest.config.reporters as unknown[]

@@ -2,6 +2,10 @@
 // ladder: ask → wait → SIGKILL → reap → flush output → reject what is pending. OTP's `peer` runs
 // the same in its control process (its state record is commented field by field there):
 // https://github.com/erlang/otp/blob/3731fd7451cf85b839b2f1008bbbc7bb2dda3a6d/lib/stdlib/src/peer.erl
+// Longer than this codebase's other files on purpose: every transition between phases stays in
+// this one file, to be read at once; what each phase means, the channel, the process, requests,
+// the heartbeat and the process tree are beside it (phase.ts, channel.ts, process.ts, requests.ts,
+// heartbeat.ts, tree.ts).
 import { CLOSE_GRACE_MS, LINK_GRACE_MS, OUTPUT_TAIL_LINES } from '../constants.js'
 import { PeerBootError, PeerDownError, type PeerErrorContext, PeerProtocolError, PeerTimeoutError } from '../errors.js'
 import { type PeerToOrigin, PROTOCOL_VERSION } from '../protocol/messages.js'
@@ -12,7 +16,7 @@ import { Heartbeat } from './heartbeat.js'
 import { Mailbox } from './mailbox.js'
 import type { ResolvedOptions } from './options.js'
 import { OutputBuffer } from './output.js'
-import { type Phase, publicState, routeOf } from './phase.js'
+import { endingOf, type Phase, publicState, routeOf } from './phase.js'
 import { type ExitStatus, PeerProcess } from './process.js'
 import { Requests } from './requests.js'
 import type { DownReason, PeerEvents, PeerState } from './types.js'
@@ -84,12 +88,13 @@ export class PeerControl {
     this.exec = exec
     this.argv = Object.freeze(argv)
     this.command = formatCommand(exec, argv)
-    const [spawnExec, spawnArgv] = linkedCommand(exec, argv)
-    this.process = new PeerProcess(
-      { exec: spawnExec, argv: spawnArgv, cwd: options.cwd, env: options.env, detached: options.detached },
-      connection,
-      (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes),
-    )
+    const spawn = {
+      ...linkedCommand(exec, argv, options.detached),
+      name: this.name,
+      cwd: options.cwd,
+      env: options.env,
+    }
+    this.process = new PeerProcess(spawn, connection, (stream, bytes) => this.out.write(`raw:${stream}`, stream, bytes))
     this.process.ended.then((status) => this.goDown(status))
     this.heartbeat =
       options.heartbeat === false
@@ -98,7 +103,7 @@ export class PeerControl {
             tick: () => {
               if (this.phase.name === 'running') this.phase.channel.send({ t: 'tick' })
             },
-            paused: () => false,
+            paused: () => this.process.paused,
             silent: () => this.silent(),
           })
     this.bootTimer = setTimeout(
@@ -121,6 +126,11 @@ export class PeerControl {
     return this.phase.name === 'down' ? this.phase.reason : undefined
   }
 
+  /** The down reason once down; while going down, when it will be. */
+  get ending(): DownReason | Promise<DownReason> | undefined {
+    return endingOf(this.phase, this.exited)
+  }
+
   /** Stop per the `shutdown` option; resolves when the process is gone (with `'close'`: once the connection is closed). */
   stop(): Promise<void> {
     return this.runStop(undefined)
@@ -136,8 +146,6 @@ export class PeerControl {
       output: this.out.tail(OUTPUT_TAIL_LINES),
     }
   }
-
-  // ---- requests ----
 
   // ---- the connection ----
 
@@ -227,6 +235,8 @@ export class PeerControl {
     else if (phase.name === 'booting' && phase.channel !== undefined)
       this.phase = { name: 'booting', channel: undefined }
     else return
+    // A paused peer could not see the loss: thaw it, so that the link halts it as a running one.
+    this.process.resume()
     this.killAfter(LINK_GRACE_MS, 'losing its control connection')
   }
 
@@ -270,6 +280,8 @@ export class PeerControl {
       return
     }
     this.phase = { name: 'stopping', wasBooting: false, error: undefined }
+    // A paused peer could neither see the close nor act on the stop: thaw it first.
+    this.process.resume()
     const plan = this.options.stop
     if (plan.kind === 'close') {
       phase.channel.close()

@@ -12,6 +12,8 @@ export type StopPlan = { kind: 'close' } | { kind: 'halt'; timeout: number } | {
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedOptions {
+  /** The options as given (a copy), for `restart()`. */
+  given: PeerOptions
   name: string
   connection: Connection
   exec: string
@@ -153,6 +155,12 @@ export function resolveOptions(options: PeerOptions): ResolvedOptions {
   }
 
   return {
+    // Copies of the arrays and objects: a caller that changes its options later changes no restart.
+    given: {
+      ...options,
+      ...(o.args === undefined ? {} : { args: [...args] }),
+      ...(o.env === undefined ? {} : { env: { ...env } as Record<string, string | undefined> }),
+    },
     name,
     connection,
     exec,

@@ -1,19 +1,24 @@
 // Origin side: `Peer`, the public face of one peer. Its state machine lives in control.ts, its
 // process in process.ts, its requests in requests.ts; this class validates arguments and delegates.
+// Longer than this codebase's other files on purpose: it is the one public class, and each member
+// is a documented, thin delegate; splitting it would split the API reference.
 import { EventEmitter } from 'node:events'
-import { inspect, types } from 'node:util'
+import { types } from 'node:util'
 import { CALL_TIMEOUT_MS, OUTPUT_TAIL_LINES } from '../constants.js'
-import { PeerDownError, type PeerProtocolError, PeerTimeoutError, RemoteError } from '../errors.js'
+import { PeerDownError, type PeerProtocolError, PeerTimeoutError } from '../errors.js'
 import { atSite, type CallSite, callSite } from './call-site.js'
 import type { OriginConnection } from './connection/types.js'
 import { PeerControl } from './control.js'
+import { describeQueue, explainClosure } from './explain.js'
 import type { ResolvedOptions } from './options.js'
 import { timeoutTypeError, validTimeout } from './requests.js'
+import { restartPeer, type Starter } from './restart.js'
 import type {
   CallOptions,
   DownReason,
   ModuleSpecifier,
   PeerEvents,
+  PeerOptions,
   PeerState,
   RemoteModule,
   WaitOptions,
@@ -22,20 +27,30 @@ import type {
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
 const { setTimeout, clearTimeout } = globalThis
 
-/** Messages shown by a `receive` timeout. */
-const QUEUE_SHOWN = 3
+let construct: (options: ResolvedOptions, connection: OriginConnection, start: Starter) => Peer
 
-let construct: (options: ResolvedOptions, connection: OriginConnection) => Peer
+let setName: (peer: Peer, name: string) => void
 
-/** Spawn a peer (startPeer's part after the options are valid and the connection is prepared). */
-export function spawnPeer(options: ResolvedOptions, connection: OriginConnection): Peer {
-  return construct(options, connection)
+/** Change the name the origin shows for `peer` (rename.ts, which also tells the peer). */
+export function assignName(peer: Peer, name: string): void {
+  setName(peer, name)
+}
+
+/**
+ * Spawn a peer (startPeer's part after the options are valid and the connection is prepared);
+ * `start` is how `restart()` starts its successor.
+ */
+export function spawnPeer(options: ResolvedOptions, connection: OriginConnection, start: Starter): Peer {
+  return construct(options, connection, start)
 }
 
 /** A running (or booting, or down) peer: a child Node.js process linked to this origin. */
 export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
   static {
-    construct = (options, connection) => new Peer(options, connection)
+    construct = (options, connection, start) => new Peer(options, connection, start)
+    setName = (peer, name) => {
+      ;(peer as { name: string }).name = name
+    }
   }
 
   /** The peer's name. */
@@ -58,9 +73,14 @@ export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
   readonly diagnostics: PeerProtocolError[]
 
   readonly #control: PeerControl
+  /** The options as given and how to start a peer, for `restart()`. */
+  readonly #given: PeerOptions
+  readonly #start: Starter
 
-  private constructor(options: ResolvedOptions, connection: OriginConnection) {
+  private constructor(options: ResolvedOptions, connection: OriginConnection, start: Starter) {
     super()
+    this.#given = options.given
+    this.#start = start
     this.name = options.name
     this.env = Object.freeze({ ...options.env })
     this.cwd = options.cwd
@@ -233,10 +253,50 @@ export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
     })
   }
 
-  /** Fault injection: send `signal` to the peer, which goes down as in a crash; false when it is down. */
+  /**
+   * Fault injection: send `signal` to the peer, which goes down as in a crash (a paused peer is
+   * resumed so that the signal acts); false when it is down.
+   */
   kill(signal: NodeJS.Signals | number = 'SIGKILL'): boolean {
     if (this.#control.down !== undefined) return false
-    return this.#control.process.signal(signal)
+    return this.#control.process.kill(signal)
+  }
+
+  /** Whether the peer is paused: from `pause()` until `resume()`, a `kill()`, a stop or its end. */
+  get paused(): boolean {
+    return this.#control.process.paused
+  }
+
+  /**
+   * Fault injection: freeze the peer and its descendants (SIGSTOP to its process group); resolves
+   * once the peer shows as stopped. It stays `running`; requests wait (their timeouts run);
+   * `stop()`, `kill()` and the link still end it. Rejects with `PeerDownError` when it is down or
+   * going down.
+   */
+  async pause(): Promise<void> {
+    const site = callSite(this.pause)
+    const control = this.#control
+    const ending = control.ending
+    if (ending !== undefined) throw atSite(new PeerDownError('pause', await ending, control.context()), site)
+    await control.process.pause()
+  }
+
+  /** Thaw a paused peer and its descendants (SIGCONT); resolves at once when it is not paused. */
+  async resume(): Promise<void> {
+    this.#control.process.resume()
+  }
+
+  /**
+   * Stop this peer (per its `shutdown`) unless it is down, wait until its process is gone, and
+   * start a new peer with the same name and options, changed by `overrides` (`env` merged key by
+   * key, any other option replaced). Resolves with the new `Peer`; this one stays down. Listeners,
+   * queued messages and output stay with this object.
+   */
+  restart(overrides?: PeerOptions): Promise<Peer> {
+    const site = callSite(this.restart)
+    return restartPeer(this, this.#given, overrides, this.#start).catch((error: Error) => {
+      throw atSite(error, site)
+    })
   }
 
   /**
@@ -266,38 +326,6 @@ export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
       })
     }
   }
-}
-
-/** For a `receive` timeout: how many messages wait, and the first few (none matched the predicate). */
-function describeQueue(mailbox: { size: number; peek(count: number): unknown[] }): string[] {
-  if (mailbox.size === 0) return ['queued:  no message']
-  const shown = mailbox.peek(QUEUE_SHOWN).map((message) => {
-    const text = inspect(message, { depth: 2, breakLength: Number.POSITIVE_INFINITY })
-    return `  ${text.length > 120 ? `${text.slice(0, 119)}…` : text}`
-  })
-  const more = mailbox.size > QUEUE_SHOWN ? [`  … and ${mailbox.size - QUEUE_SHOWN} more`] : []
-  return [
-    `queued:  ${mailbox.size} message${mailbox.size === 1 ? '' : 's'} the predicate did not accept:`,
-    ...shown,
-    ...more,
-  ]
-}
-
-/**
- * A `ReferenceError` from an evaluated function most likely means it closed over a variable of the
- * test, which does not exist in the peer: say so under the remote message.
- */
-function explainClosure(error: unknown): never {
-  if (error instanceof RemoteError && error.name === 'ReferenceError') {
-    const note =
-      'evaluate() runs its function in the peer, where the variables around it in the test do not exist: the function must be self-contained (pass values as arguments: peer.evaluate((value) => …, value))'
-    const header = `${error.name}: ${error.message}`
-    error.message = `${error.message}\n${note}`
-    if (typeof error.stack === 'string' && error.stack.startsWith(header)) {
-      error.stack = `${header}\n${note}${error.stack.slice(header.length)}`
-    }
-  }
-  throw error
 }
 
 /** A copy of `pattern` without the g and y flags, which keep state between uses: it finds the first match every time. */

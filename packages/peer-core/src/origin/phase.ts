@@ -50,3 +50,9 @@ export function routeOf(phase: Phase, booted: Promise<void>, exited: Promise<Dow
       return { wait: booted }
   }
 }
+
+/** The down reason in `phase` once down; while going down (stopping, boot failing, unlinked), `exited`. */
+export function endingOf(phase: Phase, exited: Promise<DownReason>): DownReason | Promise<DownReason> | undefined {
+  if (phase.name === 'down') return phase.reason
+  return phase.name === 'booting' || phase.name === 'running' ? undefined : exited
+}

@@ -1,9 +1,12 @@
-// Origin side: the peer's OS process: spawn, exit, draining its output pipes after the exit,
-// signals, and the SIGKILL that follows a deadline. It knows nothing of the control connection.
+// Origin side: the peer's OS process and its process tree: spawn, exit, ending the descendants
+// and draining the output pipes after the exit, signals, pausing, and the SIGKILL that follows a
+// deadline. It knows nothing of the control connection.
 import { type ChildProcess, spawn } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import { OUTPUT_DRAIN_MS } from '../constants.js'
+import { DESCENDANTS_GONE_MS, OUTPUT_DRAIN_MS, PAUSE_CONFIRM_MS } from '../constants.js'
 import type { OriginConnection } from './connection/types.js'
+import { watchGroup } from './janitor.js'
+import { endGroup, signalGroup, waitStopped } from './tree.js'
 import type { OutputStream } from './types.js'
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
@@ -18,12 +21,15 @@ export interface ExitStatus {
 }
 
 export interface ProcessSpec {
+  /** The peer's name, for warnings. */
+  name: string
   exec: string
   argv: string[]
   cwd: string
   /** Added to (or, `undefined`, removed from) the origin's environment. */
   env: Record<string, string | undefined>
-  detached: boolean
+  /** Start a session of its own (setsid); else `exec` makes it lead a process group (command.ts). */
+  setsid: boolean
 }
 
 /** One spawned peer process and its pipes. */
@@ -34,6 +40,8 @@ export class PeerProcess {
   /** Set once `ended` resolves. */
   status: ExitStatus | undefined
   private resolveEnded!: (status: ExitStatus) => void
+  /** Set by `pause()`, cleared by `resume()`, a kill and the exit. */
+  private frozen = false
 
   /** Spawn `spec`; `text` receives what arrives on stdout and stderr pipes the connection does not read. */
   constructor(spec: ProcessSpec, connection: OriginConnection, text: (stream: OutputStream, bytes: Buffer) => void) {
@@ -49,7 +57,7 @@ export class PeerProcess {
       cwd: spec.cwd,
       env,
       stdio: connection.stdio,
-      detached: spec.detached,
+      detached: spec.setsid,
       windowsHide: true,
       ...connection.spawnOptions,
     })
@@ -61,7 +69,25 @@ export class PeerProcess {
     })
     if (!connection.ownsStdout) child.stdout?.on('data', (chunk: Buffer) => text('stdout', chunk))
     child.stderr?.on('data', (chunk: Buffer) => text('stderr', chunk))
-    child.once('exit', (code, signal) => this.drainThenEnd({ code, signal }))
+    const pid = child.pid
+    if (pid === undefined) return
+    // The peer leads the group named by its pid (command.ts); if this origin dies, the janitor
+    // kills that group, and with it the descendants the link does not reach.
+    const unwatch = watchGroup(pid)
+    child.once('exit', (code, signal) => {
+      this.frozen = false
+      // The descendants first: one that inherited the pipes would hold the drain up.
+      // (Never rejects in practice; if it did, `exited` must resolve all the same.)
+      const ending = endGroup(pid, DESCENDANTS_GONE_MS).catch(() => [])
+      void Promise.all([ending, this.drain()]).then(([alive]) => {
+        unwatch()
+        if (alive.length > 0) {
+          const warning = `descendants of peer ${spec.name} (pid ${pid}) still alive ${DESCENDANTS_GONE_MS} ms after SIGKILL: ${alive.join(', ')}`
+          process.emitWarning(warning, { code: 'VITEST_PEER_DESCENDANTS' })
+        }
+        this.end({ code, signal })
+      })
+    })
   }
 
   /** The OS process id, or 0 when spawning failed. */
@@ -69,10 +95,49 @@ export class PeerProcess {
     return this.child.pid ?? 0
   }
 
-  /** Send `signal`; false when the process is gone. Throws for an unknown signal name. */
+  /** Whether `pause()` froze the process tree (and nothing thawed it since). */
+  get paused(): boolean {
+    return this.frozen
+  }
+
+  /** Send `signal` to the peer alone; false when the process is gone. Throws for an unknown signal name. */
   signal(signal: NodeJS.Signals | number): boolean {
     if (this.status !== undefined || this.child.pid === undefined) return false
     return this.child.kill(signal)
+  }
+
+  /** Fault injection: send `signal` to the peer, and thaw a paused tree so that the signal acts. */
+  kill(signal: NodeJS.Signals | number): boolean {
+    const sent = this.signal(signal)
+    this.resume()
+    return sent
+  }
+
+  /**
+   * Stop the peer and its process group (SIGSTOP); resolves once the peer shows as stopped, or
+   * is gone, or was resumed meanwhile.
+   */
+  async pause(): Promise<void> {
+    if (this.frozen || !this.signalTree('SIGSTOP')) return
+    this.frozen = true
+    await waitStopped(this.pid, PAUSE_CONFIRM_MS, () => !this.frozen)
+  }
+
+  /** Continue a paused peer and its process group (SIGCONT); nothing when not paused. */
+  resume(): void {
+    if (!this.frozen) return
+    this.frozen = false
+    this.signalTree('SIGCONT')
+  }
+
+  /**
+   * Send `signal` to the peer's process group; to the peer alone in the moment before it leads
+   * one (its spawn prefix has not run setpgid yet). False once the peer is reaped: its pid may
+   * then name another process.
+   */
+  private signalTree(signal: NodeJS.Signals): boolean {
+    if (this.child.pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) return false
+    return signalGroup(this.child.pid, signal) || this.signal(signal)
   }
 
   /** SIGKILL the process if it has not ended `ms` after now; `warn()` says why, as a process warning. */
@@ -87,24 +152,27 @@ export class PeerProcess {
   }
 
   /**
-   * After the exit, read the pipes to their end, bounded: a grandchild that inherited them may hold
-   * them open forever. Then let go of them, so that they keep nothing of the origin alive.
+   * After the exit, read the pipes to their end, bounded: a descendant that inherited them may
+   * hold them open (one that left the peer's process group survives it). Then let go of them, so
+   * that they keep nothing of the origin alive.
    */
-  private drainThenEnd(status: ExitStatus): void {
+  private drain(): Promise<void> {
     const streams = [this.child.stdout, this.child.stderr].filter((s): s is Readable => s !== null && !s.readableEnded)
-    if (streams.length === 0) return this.end(status)
-    let left = streams.length
-    const done = () => {
-      left -= 1
-      if (left === 0) finish()
-    }
-    const timer = setTimeout(() => finish(), OUTPUT_DRAIN_MS)
-    const finish = () => {
-      clearTimeout(timer)
-      for (const s of streams) s.off('end', done)
-      this.end(status)
-    }
-    for (const s of streams) s.once('end', done)
+    if (streams.length === 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      let left = streams.length
+      const done = () => {
+        left -= 1
+        if (left === 0) finish()
+      }
+      const timer = setTimeout(() => finish(), OUTPUT_DRAIN_MS)
+      const finish = () => {
+        clearTimeout(timer)
+        for (const s of streams) s.off('end', done)
+        resolve()
+      }
+      for (const s of streams) s.once('end', done)
+    })
   }
 
   private end(status: ExitStatus): void {

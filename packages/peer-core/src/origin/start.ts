@@ -48,7 +48,7 @@ async function start(options: PeerOptions): Promise<Peer> {
     throw error
   }
   try {
-    peer = spawnPeer(resolved, connection)
+    peer = spawnPeer(resolved, connection, start)
   } catch (error) {
     release()
     connection.dispose()

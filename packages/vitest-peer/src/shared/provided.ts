@@ -15,6 +15,8 @@ export interface ProvidedConfig {
    * Absent when there is no registry: the safety net is off, or its globalSetup did not run.
    */
   registry?: string
+  /** Spare peers kept booted per worker for the default options (the plugin's `warm`). */
+  warm?: number
 }
 
 declare module 'vitest' {

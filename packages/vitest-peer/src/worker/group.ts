@@ -16,6 +16,7 @@ import { asCurrentTask, OutputCapture } from './output.js'
 import { TestProxies } from './proxies.js'
 import { describePeer, diagnosticsError, pointAtTest } from './report.js'
 import { type ProjectSettings, projectSettings } from './settings.js'
+import { takeSpare } from './spares.js'
 
 /** A peer of the test, with what vitest-peer keeps about it. */
 interface Member {
@@ -88,7 +89,9 @@ export class PeerGroup {
     if (this.closed || this.controller.signal.aborted) return Promise.reject(new TestEndedError(fullName(this.task)))
     const startSite = (new Error().stack ?? '').split('\n').slice(1)
     const options = mergeOptions(this.settings.defaults, ...layers)
-    const flow = launchPeer(options, this.task, this.settings, this.controller.signal, base).then((launched) =>
+    const launch = () => launchPeer(options, this.task, this.settings, this.controller.signal, base)
+    const spare = takeSpare(this.task, this.settings, layers, base)
+    const flow = (spare ? spare.then((handed) => handed ?? launch()) : launch()).then((launched) =>
       this.adopt(launched, startSite),
     )
     this.pending.add(flow)

@@ -6,13 +6,14 @@
 import { relative } from 'node:path'
 import type { Peer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
-import { readCmdline, readStat } from '../shared/proc.js'
+import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
 import { endEscaped } from './escaped.js'
 import { launchPeer } from './launch.js'
 import { mergeOptions } from './options.js'
 import { OutputCapture } from './output.js'
+import { recordOwned } from './record.js'
 import { describePeer, diagnosticsError } from './report.js'
 import { projectSettings } from './settings.js'
 
@@ -85,18 +86,13 @@ export async function runScopedPeer(
   })
   const entry: ScopedPeer = { peer, scope, filepath, reports, startSite }
   const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
-  if (peer.pid !== 0)
-    settings.registry.add({
-      pid: peer.pid,
-      startTime,
-      cmdline: readCmdline(peer.pid),
-      cookie,
-      name: peer.name,
-      worker: process.pid,
-      testId: scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
-      file: fileName,
-      test: `${scope} scope (${label})`,
-    })
+  recordOwned(
+    settings.registry,
+    { peer, cookie },
+    scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
+    fileName,
+    `${scope} scope (${label})`,
+  )
   live().add(entry)
   try {
     if (setup) await setup(peer)

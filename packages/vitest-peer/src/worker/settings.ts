@@ -16,6 +16,8 @@ export interface ProjectSettings {
   root: string
   /** Where this run records its live peers; the disabled registry without the safety net. */
   registry: Registry
+  /** Spare peers kept booted per worker (the plugin's `warm`). */
+  warm?: number
 }
 
 /** What the plugin provided to this worker; undefined without the plugin. */

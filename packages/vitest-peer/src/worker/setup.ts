@@ -6,8 +6,11 @@ import { registryAt } from '../shared/registry.js'
 import { installTestStore } from './current-test.js'
 import { reportScoped } from './scoped.js'
 import { providedConfig } from './settings.js'
+import { warmSpares } from './spares.js'
 
 const store = installTestStore()
+// Spare peers for this file's tests (the plugin's `warm`), booting while the file loads.
+warmSpares()
 
 // The second parameter must stay a destructuring pattern: Vitest parses it for fixtures.
 aroundEach(async (runTest, { task, onTestFailed }) => {

@@ -1,0 +1,35 @@
+// Bench file: 20 tests, each with its own peer (`peer`, warm or not), one file-scoped peer, a
+// bare child process spawned by hand (`bare`, the floor), or nothing (`plain`).
+import { spawn } from 'node:child_process'
+import { expect } from 'vitest'
+import { test as base, type Peer, peerFixture } from 'vitest-peer'
+
+const test = base.extend<{ shared: Peer }>({ shared: peerFixture({ scope: 'file' }) })
+const kind = process.env.BENCH_KIND ?? 'plain'
+
+/** A bare child: spawn with IPC, one request over advanced IPC, kill. */
+async function bareChild(): Promise<void> {
+  const child = spawn(process.execPath, ['-e', "process.on('message',(m)=>process.send(m))"], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  })
+  await new Promise((resolve) => {
+    child.once('message', resolve)
+    child.send(1)
+  })
+  child.kill()
+  await new Promise((resolve) => child.once('exit', resolve))
+}
+
+for (let i = 0; i < 20; i++) {
+  if (kind === 'shared')
+    test(`test ${i}`, async ({ shared }) => {
+      expect(await shared.call('node:os', 'platform')).toBe(process.platform)
+    })
+  else if (kind === 'peer')
+    test(`test ${i}`, async ({ peer }) => {
+      expect(await peer.call('node:os', 'platform')).toBe(process.platform)
+    })
+  else if (kind === 'bare') test(`test ${i}`, bareChild)
+  else test(`test ${i}`, () => expect(process.platform).toBeTypeOf('string'))
+}

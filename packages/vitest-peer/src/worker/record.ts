@@ -1,0 +1,30 @@
+// Vitest worker side: the registry record of a peer owned by something wider than a test (a
+// file or worker scope, a spare), so that the safety net kills it if it outlives its owner.
+import type { Peer } from '@vitest-peer/core'
+import { readCmdline, readStat } from '../shared/proc.js'
+import type { Registry } from '../shared/registry.js'
+
+/**
+ * Record `peer`, whose descendants hold `cookie`, in `registry` under the owner `testId` (`file`,
+ * `test`: how a leak report names it).
+ */
+export function recordOwned(
+  registry: Registry,
+  { peer, cookie }: { peer: Peer; cookie: string },
+  testId: string,
+  file: string,
+  test: string,
+): void {
+  if (peer.pid === 0) return
+  registry.add({
+    pid: peer.pid,
+    startTime: readStat(peer.pid)?.startTime ?? null,
+    cmdline: readCmdline(peer.pid),
+    cookie,
+    name: peer.name,
+    worker: process.pid,
+    testId,
+    file,
+    test,
+  })
+}
