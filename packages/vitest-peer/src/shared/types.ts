@@ -73,4 +73,6 @@ export interface PeerReport {
    * still running when the test ended; vitest-peer killed them then with SIGKILL.
    */
   escaped: { pid: number; command: string }[]
+  /** The pid of the peer a `restart()` of this one started (same name; reported after it), or null. */
+  restartedAs: number | null
 }

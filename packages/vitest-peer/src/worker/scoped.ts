@@ -79,20 +79,27 @@ export async function runScopedPeer(
     site.base,
   )
   const { peer, reports, echo, cookie } = launched
-  new OutputCapture(peer, echo)
-  let crash: Error | undefined
-  peer.on('error', (error) => {
-    crash ??= error
-  })
   const entry: ScopedPeer = { peer, scope, filepath, reports, startSite }
-  const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
-  recordOwned(
-    settings.registry,
-    { peer, cookie },
-    scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
-    fileName,
-    `${scope} scope (${label})`,
-  )
+  const recordAs = {
+    testId: scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
+    test: `${scope} scope (${label})`,
+  }
+  let crash: Error | undefined
+  // The scope owns the peer and every successor a `restart()` starts (same name and options);
+  // the fixture's value stays the first one.
+  const adopt = (current: Peer) => {
+    new OutputCapture(current, echo)
+    current.on('error', (error) => {
+      crash ??= error
+    })
+    current.once('restart', (next) => {
+      settings.registry.remove(current.pid)
+      entry.peer = next
+      adopt(next)
+    })
+    recordOwned(settings.registry, { peer: current, cookie }, recordAs.testId, fileName, recordAs.test)
+  }
+  adopt(peer)
   live().add(entry)
   try {
     if (setup) await setup(peer)
@@ -100,10 +107,12 @@ export async function runScopedPeer(
   } finally {
     live().delete(entry)
     controller.abort()
-    await peer.stop()
-    await peer.exited
-    await endEscaped([{ name: peer.name, cookie, startTime }], `its ${scope} scope`, (text) => console.error(text))
-    settings.registry.remove(peer.pid)
+    const last = entry.peer
+    await last.stop()
+    await last.exited
+    const startTime = last.pid === 0 ? null : (readStat(last.pid)?.startTime ?? null)
+    await endEscaped([{ name: last.name, cookie, startTime }], `its ${scope} scope`, (text) => console.error(text))
+    settings.registry.remove(last.pid)
     reports?.removeIfEmpty()
   }
   if (crash !== undefined) throw crash
