@@ -40,6 +40,12 @@ export interface RegistryRecord {
    * Absent in records of earlier versions.
    */
   cookie?: string
+  /**
+   * The process group the peer leads (the engine makes every peer lead one; its id is the peer's
+   * pid), when it does: members still alive after the peer are what it started. Absent in records
+   * of earlier versions.
+   */
+  pgid?: number
   name: string
   /** The worker (origin) pid. */
   worker: number

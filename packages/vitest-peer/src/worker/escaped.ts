@@ -28,7 +28,10 @@ export async function endEscaped(
 ): Promise<Descendant[][]> {
   const byLineage = lineages.map((): Descendant[] => [])
   if (lineages.length === 0) return byLineage
-  const { killed, alive } = await endDescendants(new Set(lineages.map((l) => l.cookie)), DESCENDANTS_GONE_MS)
+  const { killed, alive } = await endDescendants(
+    { cookies: new Set(lineages.map((l) => l.cookie)) },
+    DESCENDANTS_GONE_MS,
+  )
   if (killed.length === 0) return byLineage
   const lines: string[] = []
   for (const process of killed) {

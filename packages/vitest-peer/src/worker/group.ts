@@ -6,7 +6,7 @@
 import type { NetworkProxy, NetworkProxyOptions, Peer, PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { TestEndedError } from '../errors.js'
-import { readCmdline, readStat } from '../shared/proc.js'
+import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
 import { endEscaped } from './escaped.js'
@@ -15,6 +15,7 @@ import { fullName } from './naming.js'
 import { mergeOptions } from './options.js'
 import { asCurrentTask, OutputCapture } from './output.js'
 import { TestProxies } from './proxies.js'
+import { recordOwned } from './record.js'
 import { describePeer, diagnosticsError, pointAtTest } from './report.js'
 import { type ProjectSettings, projectSettings } from './settings.js'
 import { takeSpare } from './spares.js'
@@ -143,19 +144,8 @@ export class PeerGroup {
   }
 
   /** Record the peer in the run's registry (the safety net kills it, and what it started, if it outlives its test). */
-  private record({ peer, startTime, cookie }: Member): void {
-    if (peer.pid === 0) return
-    this.settings.registry.add({
-      pid: peer.pid,
-      startTime,
-      cmdline: readCmdline(peer.pid),
-      cookie,
-      name: peer.name,
-      worker: process.pid,
-      testId: this.task.id,
-      file: this.task.file.name,
-      test: fullName(this.task),
-    })
+  private record({ peer, cookie }: Member): void {
+    recordOwned(this.settings.registry, { peer, cookie }, this.task.id, this.task.file.name, fullName(this.task))
   }
 
   /**

@@ -1,5 +1,5 @@
-// Vitest worker side: the registry record of a peer owned by something wider than a test (a
-// file or worker scope, a spare), so that the safety net kills it if it outlives its owner.
+// Vitest worker side: the registry record of a peer, whoever owns it (a test, a file or worker
+// scope, a spare), so that the safety net kills it, and what it started, if it outlives its owner.
 import type { Peer } from '@vitest-peer/core'
 import { readCmdline, readStat } from '../shared/proc.js'
 import type { Registry } from '../shared/registry.js'
@@ -16,11 +16,14 @@ export function recordOwned(
   test: string,
 ): void {
   if (peer.pid === 0) return
+  const stat = readStat(peer.pid)
   registry.add({
     pid: peer.pid,
-    startTime: readStat(peer.pid)?.startTime ?? null,
+    startTime: stat?.startTime ?? null,
     cmdline: readCmdline(peer.pid),
     cookie,
+    // The engine makes a peer lead a process group; behind some wrappers it may not.
+    ...(stat?.pgrp === peer.pid ? { pgid: peer.pid } : {}),
     name: peer.name,
     worker: process.pid,
     testId,
