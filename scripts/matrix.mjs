@@ -269,7 +269,9 @@ async function step(title, work) {
 }
 const build = () => mustRun('pnpm build', 'npx', ['-y', pnpm, 'build'], { node: nodes[NODE_VITEST_FLOOR] })
 if (await step(`pnpm build, node ${NODE_VITEST_FLOOR}`, () => build().then(() => 'packages built'))) {
-  for (const [version, leg] of legs) await step(`node ${version}`, leg)
+  // MATRIX_LEGS=20.11.0,22.12.0 runs only those legs (by Node version), e.g. to repeat one by hand.
+  const only = process.env.MATRIX_LEGS?.split(',').filter(Boolean)
+  for (const [version, leg] of legs) if (!only || only.includes(version)) await step(`node ${version}`, leg)
 }
 rmSync(reports, { recursive: true, force: true })
 console.log(`\n=== matrix summary (${Math.round((performance.now() - matrixStarted) / 1000)} s) ===`)
