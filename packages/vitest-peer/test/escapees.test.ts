@@ -50,7 +50,7 @@ test('processes that left a peer’s session are killed and reported when their 
     for (const { pid, name } of escapees) {
       expect(output).toMatch(
         new RegExp(
-          `vitest-peer: process ${pid} \\(\\S*node -e [^)]*\\) started by peer ${name} outlived it and was still running when the test "[^"]+" ended; killed it with SIGKILL`,
+          `vitest-peer: process ${pid} \\(\\S*node -e .*?\\) started by peer ${name} outlived it and was still running when the test "[^"]+" ended; killed it with SIGKILL`,
         ),
       )
     }
@@ -104,7 +104,7 @@ test('a later run reaps the processes that left a peer’s session in a run kill
       expect(status.code, later.stdout() + later.stderr()).toBe(0)
       expect(later.stderr()).toMatch(
         new RegExp(
-          `vitest-peer: reaped process ${escapee} \\(\\S*node -e [^)]*\\) started by peer ${record!.name} left running by an earlier Vitest run that died`,
+          `vitest-peer: reaped process ${escapee} \\(\\S*node -e .*?\\) started by peer ${record!.name} left running by an earlier Vitest run that died`,
         ),
       )
       // Not this test's child: polled in /proc (a zombie counts as gone).
