@@ -21,20 +21,21 @@ describe.each(connectionCases)('heartbeat over $label', ({ connection }) => {
     expect(error.message.split('\n')[0]).toMatch(/stopped answering its heartbeat \(killed by SIGKILL\)$/)
   })
 
-  test('a peer paused on purpose is exempt: silent for four periods, it is running after resume()', async () => {
-    const peer = await startTracked({ connection, heartbeat: 200 })
+  test('a peer paused on purpose is exempt: silent for periods, it is running after resume()', async () => {
+    // Periods long enough that a loaded machine's scheduling never makes a live peer look silent.
+    const peer = await startTracked({ connection, heartbeat: 1000 })
     await peer.pause()
-    // The silence under test: four periods while paused (a duration, not a synchronisation).
-    await new Promise((resolve) => setTimeout(resolve, 800))
+    // The silence under test: two and a half periods while paused (a duration, not a synchronisation).
+    await new Promise((resolve) => setTimeout(resolve, 2500))
     await peer.resume()
     expect(await peer.call('node:path', 'basename', ['/a/b'])).toBe('b')
     expect(peer.state).toBe('running')
   })
 
   test('a responsive peer stays up across many periods, also while it awaits long work', async () => {
-    const peer = await startTracked({ connection, heartbeat: 100 })
-    // 600 ms of asynchronous work in the peer: six periods, its event loop free to answer ticks.
-    expect(await peer.evaluate(() => new Promise((resolve) => setTimeout(() => resolve('done'), 600)))).toBe('done')
+    const peer = await startTracked({ connection, heartbeat: 1000 })
+    // 2.5 s of asynchronous work in the peer: two and a half periods, its event loop free to answer ticks.
+    expect(await peer.evaluate(() => new Promise((resolve) => setTimeout(() => resolve('done'), 2500)))).toBe('done')
     expect(peer.state).toBe('running')
   })
 })

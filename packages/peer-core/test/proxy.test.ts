@@ -11,6 +11,7 @@ import {
   startProxy,
 } from '@vitest-peer/core'
 import { describe, expect, onTestFinished, test, vi } from 'vitest'
+import { resetSocket } from '../src/origin/proxy/direction.js'
 import { rejectionOf, startTracked } from './helpers.js'
 
 const LOOPBACK = '127.0.0.1'
@@ -360,6 +361,17 @@ describe('close', () => {
     proxy.cut()
     proxy.heal()
     await portIsFree(proxy.port)
+  })
+
+  test('a socket reset while its end is under way closes too (libuv refuses a reset after a shutdown)', async () => {
+    const echo = await echoServer()
+    const client = dial(echo.port)
+    await roundTrip(client, 'x')
+    // As a Direction does when it passes an end on, and a cut or close() follows before it is done.
+    client.socket.end()
+    expect(client.socket.writableFinished).toBe(false)
+    resetSocket(client.socket)
+    expect(await client.closed).toBe(null)
   })
 
   test('await using closes the proxy at the end of the block', async () => {

@@ -5,7 +5,7 @@
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Peer, PeerOptionsError } from '@vitest-peer/core'
+import { type Peer, PeerBootError, PeerOptionsError, type PeerState } from '@vitest-peer/core'
 import { describe, expect, onTestFinished, test } from 'vitest'
 import { connectionCases } from './connections.js'
 import { expectReaped, fixture, isGone, processRef, procState, rejectionOf, startTracked, track } from './helpers.js'
@@ -124,6 +124,23 @@ describe.each(connectionCases)('restart over $label', ({ connection }) => {
     expect(await old.exited).toEqual({ cause: 'stopped', exitCode: 0, signal: null })
     expect(peer.paused).toBe(false)
     expect(await peer.call(gate, 'ping')).toBe('pong')
+  })
+
+  test("'restart' hands over the new peer as soon as it is spawned, booting; none for refused overrides", async () => {
+    const old = await startTracked({ connection })
+    const spawned: { peer: Peer; state: PeerState }[] = []
+    old.on('restart', (peer) => spawned.push({ peer, state: peer.state }))
+    await rejectionOf(old.restart({ shutdown: 'later' } as never))
+    expect(spawned).toEqual([])
+    const peer = track(await old.restart())
+    expect(spawned).toEqual([{ peer, state: 'booting' }])
+    // A successor that fails to boot is handed over too: its owner sees it go down.
+    let successor: Peer | undefined
+    peer.on('restart', (next) => {
+      successor = track(next)
+    })
+    expect(await rejectionOf(peer.restart({ args: ['--no-such-node-flag'] }))).toBeInstanceOf(PeerBootError)
+    expect(await successor!.exited).toMatchObject({ cause: 'boot-failed' })
   })
 
   test('invalid overrides are refused before anything is stopped; the name cannot change', async () => {

@@ -1,11 +1,16 @@
 // The safety net and the processes a peer starts that leave its session (setsid, a daemon whose
 // parent exited): killed and reported when their test ends, listed in a failed test's report, and
-// reaped by a later run when the run that started them was killed with SIGKILL. In child Vitest
-// runs, checked in /proc.
+// reaped by a later run when the run that started them was killed with SIGKILL; and the members
+// of a dead run's peer process group, found by the group. In child Vitest runs, checked in /proc.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import { REGISTRY_PREFIX } from '../src/constants.js'
+import { readCmdline, readStat } from '../src/shared/proc.js'
+import { writeRecord } from '../src/shared/registry.js'
 import { type PeerRecord, startVitest } from './helpers/child-vitest.js'
 import { waitForFile } from './helpers/files.js'
 import { janitorOf } from './helpers/janitor.js'
@@ -33,6 +38,24 @@ function cleanUp(pids: number[]): void {
   }
 }
 
+/** A later run (its registry under `tmp`) reaps process `pid`, started by peer `peer`, and says so. */
+async function expectReapedByLaterRun(tmp: string, pid: number, peer: string): Promise<void> {
+  const later = startVitest('escapees', { env: { VP_MODE: 'quiet', TMPDIR: tmp } })
+  try {
+    const status = await later.exited
+    expect(status.code, later.stdout() + later.stderr()).toBe(0)
+    expect(later.stderr()).toMatch(
+      new RegExp(
+        `vitest-peer: reaped process ${pid} \\(\\S*node -e .*?\\) started by peer ${peer} left running by an earlier Vitest run that died`,
+      ),
+    )
+    // Not this test's child: polled in /proc (a zombie counts as gone).
+    expect(await waitGone([pid])).toEqual([])
+  } finally {
+    later.dispose()
+  }
+}
+
 test('processes that left a peer’s session are killed and reported when their test ends', async () => {
   const run = startVitest('escapees', { env: { VP_MODE: 'end' } })
   let escapees: PeerRecord[] = []
@@ -45,12 +68,13 @@ test('processes that left a peer’s session are killed and reported when their 
     expect(statusOf('a failing test lists them in its report')).toBe('failed')
     // The child run's own check, made before the run ended: each was gone after its test.
     expect(statusOf('none of them is alive after its test'), run.stdout()).toBe('passed')
-    expect(escapees.map((e) => e.test)).toEqual(['detached', 'daemon', 'killed peer', 'failing'])
+    expect(escapees.map((e) => e.test)).toEqual(['detached', 'daemon', 'killed peer', 'failing', 'file scope'])
     const output = run.stdout() + run.stderr()
-    for (const { pid, name } of escapees) {
+    for (const { pid, name, test } of escapees) {
+      const owner = test === 'file scope' ? 'its file scope' : 'the test "[^"]+"'
       expect(output).toMatch(
         new RegExp(
-          `vitest-peer: process ${pid} \\(\\S*node -e .* vp-escapee\\) started by peer ${name} outlived it and was still running when the test "[^"]+" ended; killed it with SIGKILL`,
+          `vitest-peer: process ${pid} \\(\\S*node -e .*?\\) started by peer ${name} outlived it and was still running when ${owner} ended; killed it with SIGKILL`,
         ),
       )
     }
@@ -98,23 +122,46 @@ test('a later run reaps the processes that left a peer’s session in a run kill
     // It left the peer's session: neither the link nor the end of the peer's process group reached it.
     expect(isGone(escapee)).toBe(false)
     expect(startTime(escapee)).toBe(recordedStart)
-    const later = startVitest('escapees', { env: { VP_MODE: 'quiet', TMPDIR: privateTmp } })
-    try {
-      const status = await later.exited
-      expect(status.code, later.stdout() + later.stderr()).toBe(0)
-      expect(later.stderr()).toMatch(
-        new RegExp(
-          `vitest-peer: reaped process ${escapee} \\(\\S*node -e .* vp-escapee\\) started by peer ${record!.name} left running by an earlier Vitest run that died`,
-        ),
-      )
-      // Not this test's child: polled in /proc (a zombie counts as gone).
-      expect(await waitGone([escapee])).toEqual([])
-    } finally {
-      later.dispose()
-    }
+    await expectReapedByLaterRun(privateTmp, escapee, record!.name)
   } finally {
+    // A failure before the kill leaves the run waiting in its test: end it (its janitor ends its peers).
+    if (killed.child.exitCode === null && killed.child.signalCode === null) killed.child.kill('SIGKILL')
     if (escapee !== undefined) cleanUp([escapee])
     killed.dispose()
+    rmSync(privateTmp, { recursive: true, force: true })
+  }
+})
+
+test("a later run reaps the members of a dead run's peer process group, with or without the cookie", async () => {
+  const privateTmp = mkdtempSync(join(tmpdir(), 'vp-escapees-tmp-'))
+  // A stand-in for a peer whose run and janitors all died: a process that leads its own group and
+  // starts a child there with a fresh environment (no cookie), recorded in the registry of a run
+  // whose main process (pid + start time) no longer exists.
+  const script = `const c = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)', 'vp-escapee'], { env: {}, stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1 << 30)`
+  const leader = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] })
+  const leaderGone = new Promise((resolve) => leader.once('exit', resolve))
+  let member: number | undefined
+  try {
+    member = Number(String((await once(leader.stdout!, 'data'))[0]).trim())
+    expect(readStat(member)?.pgrp).toBe(leader.pid)
+    writeRecord(join(privateTmp, `${REGISTRY_PREFIX}${leader.pid}-0`, 'default'), {
+      pid: leader.pid!,
+      startTime: readStat(leader.pid!)!.startTime,
+      cmdline: readCmdline(leader.pid!),
+      pgid: leader.pid!,
+      name: 'group-leader',
+      worker: 1,
+      testId: 'x',
+      file: 'old.test.ts',
+      test: 'old',
+    })
+    leader.kill('SIGKILL')
+    await leaderGone
+    expect(isGone(member)).toBe(false)
+    await expectReapedByLaterRun(privateTmp, member, 'group-leader')
+  } finally {
+    if (leader.exitCode === null && leader.signalCode === null) leader.kill('SIGKILL')
+    if (member !== undefined) cleanUp([member])
     rmSync(privateTmp, { recursive: true, force: true })
   }
 })

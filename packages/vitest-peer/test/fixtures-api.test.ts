@@ -2,7 +2,7 @@
 // `peer`, `startPeer`, `peerOptions` overridden per describe, teardown before the next test,
 // refused late starts.
 import { describe, expect } from 'vitest'
-import { type Peer, type StartPeer, TestEndedError, test } from 'vitest-peer'
+import { type Peer, PeerBootError, type StartPeer, TestEndedError, test } from 'vitest-peer'
 import { isGone } from './helpers/proc.js'
 
 const execArgv = (peer: Peer) => peer.evaluate(() => process.execArgv)
@@ -30,6 +30,10 @@ describe('fixtures', { concurrent: false }, () => {
     expect((error as Error).message).toMatchInlineSnapshot(
       `"cannot start a peer for test "fixtures > peer is started lazily and named by the Common Test conventions": the test has ended and its peers and proxies were stopped"`,
     )
+    // A restart keeps the options, the ended test's signal included: refused before anything is spawned.
+    const restarted = await peer.restart().catch((e: unknown) => e)
+    expect(restarted).toBeInstanceOf(PeerBootError)
+    expect((restarted as Error).message).toMatch(/^start of peer \S+ was aborted before it was spawned/)
   })
 
   test('startPeer starts any number, all distinct', async ({ startPeer }) => {

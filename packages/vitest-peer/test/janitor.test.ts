@@ -12,7 +12,9 @@ import { alive, isGone, waitGone } from './helpers/proc.js'
 /** No peer outlives its run by more than a second. */
 const DEADLINE_MS = 1000
 
-test('after SIGKILL of the main process, the peers of a worker stuck in a loop are gone within 1 s, and so is the janitor', async () => {
+test('after SIGKILL of the main process, the peers of a worker stuck in a loop are gone within 1 s, and so is the janitor', async ({
+  skip,
+}) => {
   const run = startVitest('safety', { env: { VP_MODE: 'spin' } })
   const mainExited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()))
   /** The workers seen, with their start times: they spin forever, this test ends them. */
@@ -51,8 +53,10 @@ test('after SIGKILL of the main process, the peers of a worker stuck in a loop a
     expect(await waitGone([...peers, ...children], DEADLINE_MS - (Date.now() - killedAt))).toEqual([])
     // The janitor ends with its sweep (a Node start, slow on a loaded machine): it outlives nothing.
     expect(await waitGone([janitor!], 10_000)).toEqual([])
-    // The worker still spins: the peers did not go with it, something outside the worker ended them.
-    expect(alive([...workers.keys()])).toHaveLength(1)
+    // The case under test is a worker that lingers, spinning: then the peers did not go with it,
+    // something outside it ended them. A Vitest that ends its workers with the main process (5.x)
+    // leaves no such worker, and the janitor has nothing to prove.
+    if (alive([...workers.keys()]).length === 0) return skip('this Vitest ended the spinning worker itself')
 
     // Once the worker is gone too, the run's stderr is complete: the janitor said what it killed.
     endWorkers()

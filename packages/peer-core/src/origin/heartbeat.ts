@@ -5,7 +5,7 @@
 // https://www.erlang.org/doc/apps/kernel/kernel_app.html#net_ticktime
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
-const { setInterval, clearInterval } = globalThis
+const { setInterval, clearInterval, setImmediate } = globalThis
 const now = () => performance.now()
 
 export interface HeartbeatHost {
@@ -50,8 +50,14 @@ export class Heartbeat {
       return
     }
     if (now() - this.lastHeard >= this.period) {
-      this.stop()
-      this.host.silent(this.period)
+      // A busy origin may run this timer before it reads what already arrived: read first (an
+      // immediate runs after the poll phase), and only then judge.
+      const heard = this.lastHeard
+      setImmediate(() => {
+        if (this.timer === undefined || this.lastHeard !== heard) return
+        this.stop()
+        this.host.silent(this.period)
+      })
       return
     }
     this.host.tick()

@@ -290,11 +290,13 @@ export class Peer<M = unknown> extends EventEmitter<PeerEvents<M>> {
    * Stop this peer (per its `shutdown`) unless it is down, wait until its process is gone, and
    * start a new peer with the same name and options, changed by `overrides` (`env` merged key by
    * key, any other option replaced). Resolves with the new `Peer`; this one stays down. Listeners,
-   * queued messages and output stay with this object.
+   * queued messages and output stay with this object, which emits 'restart' with the new peer as
+   * soon as it is spawned (for whatever owns the peer, e.g. a test runner, to adopt it).
    */
   restart(overrides?: PeerOptions): Promise<Peer> {
     const site = callSite(this.restart)
-    return restartPeer(this, this.#given, overrides, this.#start).catch((error: Error) => {
+    const start = (options: PeerOptions) => this.#start(options, (next) => this.#notify('restart', next))
+    return restartPeer(this, this.#given, overrides, start).catch((error: Error) => {
       throw atSite(error, site)
     })
   }

@@ -7,8 +7,8 @@ import { resolveOptions } from './options.js'
 import type { Peer } from './peer.js'
 import type { PeerOptions } from './types.js'
 
-/** Starts a peer from options (startPeer without its call site). */
-export type Starter = (options: PeerOptions) => Promise<Peer>
+/** Starts a peer from options (startPeer without its call site); `spawned` gets it as soon as it is spawned. */
+export type Starter = (options: PeerOptions, spawned?: (peer: Peer) => void) => Promise<Peer>
 
 /** Restart `old`, started with `given`; bad overrides are refused before it is stopped. */
 export async function restartPeer(

@@ -21,7 +21,7 @@ export function startPeer<M = unknown>(options: PeerOptions = {}): Promise<Peer<
   )
 }
 
-async function start(options: PeerOptions): Promise<Peer> {
+async function start(options: PeerOptions, spawned?: (peer: Peer) => void): Promise<Peer> {
   const resolved = resolveOptions(options)
   if (resolved.signal?.aborted) {
     throw new PeerBootError(`start of peer ${resolved.name} was aborted before it was spawned`, {
@@ -56,6 +56,7 @@ async function start(options: PeerOptions): Promise<Peer> {
   }
   // A peer that is down frees its name.
   void peer.exited.then(release)
+  spawned?.(peer)
   if (resolved.waitBoot !== false) await peer.booted
   return peer
 }

@@ -1,5 +1,6 @@
 // Origin side: the public types of `@vitest-peer/core`.
 import type { PeerProtocolError } from '../errors.js'
+import type { Peer } from './peer.js'
 
 /** The control connection (OTP's `connection`). */
 export type Connection = 'ipc' | 'stdio' | { tcp: number | { host: string; port: number } } | { uds: string | true }
@@ -126,4 +127,6 @@ export interface PeerEvents<M = unknown> {
   diagnostic: [error: PeerProtocolError]
   /** With `peerDown: 'crash'` only: the unexpected loss, as a `PeerDownError`. */
   error: [error: Error]
+  /** `restart()` spawned this peer's successor (still booting): the new `Peer`, before `restart()` resolves. */
+  restart: [peer: Peer<M>]
 }

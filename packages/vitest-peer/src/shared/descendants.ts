@@ -6,6 +6,8 @@
 // Jenkins finds a build's daemons the same way: "processes in the system that inherit these
 // environment variables"
 // (https://github.com/jenkinsci/jenkins/blob/f1b548a12b19f0ee8d032aba848c2b873a21bc21/core/src/main/java/hudson/util/ProcessTree.java).
+// A sweep after the origin died may also look for the members of a peer's process group that are
+// still alive (the origin's janitor ends them, unless it was killed too), cookie or not.
 import { randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { COOKIE_ENV, FREEZE_ROUNDS } from '../constants.js'
@@ -20,15 +22,27 @@ const POLL_MS = 5
 
 const MARKER = Buffer.from(`${COOKIE_ENV}=`)
 
-/** A process that holds one of the cookies looked for. */
+/** What marks the processes looked for. */
+export interface Marks {
+  cookies: ReadonlySet<string>
+  /**
+   * Process groups, each with the start time of the peer that leads it: a member that started
+   * before it cannot be one of its descendants.
+   */
+  groups?: ReadonlyMap<number, string>
+}
+
+/** A process that holds one of the cookies looked for, or is a member of one of the groups. */
 export interface Descendant {
   pid: number
   /** Field 22 of /proc/<pid>/stat: compared again before any signal (pids are reused). */
   startTime: string
   /** /proc/<pid>/cmdline with NULs as spaces. */
   cmdline: string
-  /** The cookie it holds (of those looked for). */
-  cookie: string
+  /** The cookie it holds (of those looked for), or null if it was found by its group. */
+  cookie: string | null
+  /** Its process group. */
+  pgrp: number
 }
 
 /** A new cookie for one peer. */
@@ -45,9 +59,9 @@ export function cookieVariable(cookie: string, inherited = process.env[COOKIE_EN
   return inherited ? `${inherited} ${cookie}` : cookie
 }
 
-/** The live processes (zombies excluded) whose environment holds one of `cookies`; never this process. */
-export function findDescendants(cookies: ReadonlySet<string>): Descendant[] {
-  if (cookies.size === 0) return []
+/** The live processes (zombies excluded) that `marks` picks; never this process. */
+export function findDescendants({ cookies, groups = new Map() }: Marks): Descendant[] {
+  if (cookies.size === 0 && groups.size === 0) return []
   let entries: string[]
   try {
     entries = readdirSync('/proc')
@@ -58,11 +72,16 @@ export function findDescendants(cookies: ReadonlySet<string>): Descendant[] {
   for (const entry of entries) {
     const pid = Number(entry)
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue
-    const cookie = cookieOf(pid, cookies)
-    if (cookie === undefined) continue
+    const cookie = cookieOf(pid, cookies) ?? null
+    if (cookie === null && groups.size === 0) continue
     const stat = runningStat(pid)
+    if (stat === null) continue
+    if (cookie === null) {
+      const leaderStart = groups.get(stat.pgrp)
+      if (leaderStart === undefined || Number(stat.startTime) < Number(leaderStart)) continue
+    }
     const cmdline = readCmdline(pid)
-    if (stat !== null && cmdline !== null) found.push({ pid, startTime: stat.startTime, cmdline, cookie })
+    if (cmdline !== null) found.push({ pid, startTime: stat.startTime, cmdline, cookie, pgrp: stat.pgrp })
   }
   return found
 }
@@ -95,15 +114,15 @@ function signal(d: Descendant, signal: NodeJS.Signals): boolean {
 }
 
 /**
- * SIGKILL every process that holds one of `cookies`; returns those killed. They are frozen first
+ * SIGKILL every process that `marks` picks; returns those killed. They are frozen first
  * (SIGSTOP), scan after scan until one finds no new process, so that none can start another
  * between the last scan and the kill; a process stopped meanwhile by someone else is killed all
  * the same (SIGKILL ends a stopped process).
  */
-export function killDescendants(cookies: ReadonlySet<string>): Descendant[] {
+export function killDescendants(marks: Marks): Descendant[] {
   const frozen = new Map<number, Descendant>()
   for (let round = 0; round < FREEZE_ROUNDS; round++) {
-    const fresh = findDescendants(cookies).filter((d) => frozen.get(d.pid)?.startTime !== d.startTime)
+    const fresh = findDescendants(marks).filter((d) => frozen.get(d.pid)?.startTime !== d.startTime)
     if (fresh.length === 0) break
     for (const d of fresh) if (signal(d, 'SIGSTOP')) frozen.set(d.pid, d)
   }
@@ -116,10 +135,10 @@ export function killDescendants(cookies: ReadonlySet<string>): Descendant[] {
  * children. Resolves with those killed and the pids still alive after `deadlineMs`.
  */
 export async function endDescendants(
-  cookies: ReadonlySet<string>,
+  marks: Marks,
   deadlineMs: number,
 ): Promise<{ killed: Descendant[]; alive: number[] }> {
-  const killed = killDescendants(cookies)
+  const killed = killDescendants(marks)
   const end = performance.now() + deadlineMs
   for (;;) {
     const alive = killed.filter((d) => runningStat(d.pid)?.startTime === d.startTime).map((d) => d.pid)

@@ -3,8 +3,11 @@
 // every answer is "unknown", and vitest-peer never kills what it cannot identify.
 import { readFileSync } from 'node:fs'
 
-/** State letter and start time (field 22, clock ticks since boot) of `pid`, or null if there is no such process. */
-export function readStat(pid: number): { state: string; startTime: string } | null {
+/**
+ * State letter, process group (field 5) and start time (field 22, clock ticks since boot) of
+ * `pid`, or null if there is no such process.
+ */
+export function readStat(pid: number): { state: string; pgrp: number; startTime: string } | null {
   let text: string
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -13,7 +16,7 @@ export function readStat(pid: number): { state: string; startTime: string } | nu
   }
   // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so split after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ')
-  return { state: fields[0] ?? '?', startTime: fields[19] ?? '' }
+  return { state: fields[0] ?? '?', pgrp: Number(fields[2]), startTime: fields[19] ?? '' }
 }
 
 /** The command line of `pid`, NULs as spaces, or null. */
@@ -26,7 +29,7 @@ export function readCmdline(pid: number): string | null {
 }
 
 /** `readStat` of a process that still runs; null when there is none or it is a zombie (Z) or dead (X). */
-export function runningStat(pid: number): { state: string; startTime: string } | null {
+export function runningStat(pid: number): ReturnType<typeof readStat> {
   const stat = readStat(pid)
   return stat === null || stat.state === 'Z' || stat.state === 'X' ? null : stat
 }

@@ -83,28 +83,37 @@ export function readRecords(folder: string): { file: string; record: RegistryRec
 
 /**
  * Kill (SIGKILL) every recorded peer that `select` picks and that is still the recorded process,
- * and every process that holds the cookie of one of them (its descendants, gone from its process
- * group and session or not); then drop their records. Returns what it killed.
+ * and every process it started that is still alive: those that hold its cookie (gone from its
+ * process group and session or not), and the members of its process group; then drop their
+ * records. Returns what it killed.
  */
 export function sweep(folder: string, select: (record: RegistryRecord) => boolean): Swept[] {
   const killed: Swept[] = []
   const files: string[] = []
   const byCookie = new Map<string, RegistryRecord>()
+  const byGroup = new Map<number, RegistryRecord>()
   for (const { file, record } of readRecords(folder)) {
     if (!select(record)) continue
-    if (isSameProcess(record.pid, record.startTime, record.cmdline)) {
+    const alive = isSameProcess(record.pid, record.startTime, record.cmdline)
+    if (alive) {
       try {
         kill(record.pid, 'SIGKILL')
         killed.push(record)
       } catch {}
     }
     if (record.cookie !== undefined) byCookie.set(record.cookie, record)
+    // The group is the peer's while the peer runs or no process has its id: Linux gives no new
+    // process the id of a group that still has members. A live process with that id that is not
+    // the peer leads another group.
+    if (record.pgid !== undefined && record.startTime !== null && (alive || runningStat(record.pgid) === null))
+      byGroup.set(record.pgid, record)
     files.push(file)
   }
+  const groups = new Map([...byGroup].map(([pgid, record]) => [pgid, record.startTime!]))
   // A peer just killed may still hold its cookie (not yet a zombie): it is reported once, as a peer.
   const peers = new Set(killed.map((record) => record.pid))
-  for (const descendant of killDescendants(new Set(byCookie.keys()))) {
-    const record = byCookie.get(descendant.cookie)
+  for (const descendant of killDescendants({ cookies: new Set(byCookie.keys()), groups })) {
+    const record = descendant.cookie === null ? byGroup.get(descendant.pgrp) : byCookie.get(descendant.cookie)
     if (record !== undefined && !peers.has(descendant.pid)) killed.push({ ...record, descendant })
   }
   // Dropped last: a sweep cut short leaves the records, and their cookies, to the reaper.

@@ -40,6 +40,12 @@ export interface RegistryRecord {
    * Absent in records of earlier versions.
    */
   cookie?: string
+  /**
+   * The process group the peer leads (the engine makes every peer lead one; its id is the peer's
+   * pid), when it does: members still alive after the peer are what it started. Absent in records
+   * of earlier versions.
+   */
+  pgid?: number
   name: string
   /** The worker (origin) pid. */
   worker: number
@@ -73,4 +79,6 @@ export interface PeerReport {
    * still running when the test ended; vitest-peer killed them then with SIGKILL.
    */
   escaped: { pid: number; command: string }[]
+  /** The pid of the peer a `restart()` of this one started (same name; reported after it), or null. */
+  restartedAs: number | null
 }

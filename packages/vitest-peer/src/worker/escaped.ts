@@ -1,13 +1,11 @@
-// Vitest worker side: at the end of a test, once its peers are gone, the processes they started
-// that outlived them (those that left a peer's process group or session, which the engine does not
-// end). They are found by the peers' cookies (shared/descendants.ts), killed with SIGKILL, waited
-// for, and reported under the test; a failure report lists them with the peer that started them.
-import type { RunnerTestCase } from 'vitest'
+// Vitest worker side: at the end of a test (or of a file or worker scope), once its peers are
+// gone, the processes they started that outlived them (those that left a peer's process group or
+// session, which the engine does not end). They are found by the peers' cookies
+// (shared/descendants.ts), killed with SIGKILL, waited for, and reported; a test's failure report
+// lists them with the peer that started them.
 import { DESCENDANTS_GONE_MS } from '../constants.js'
 import { type Descendant, endDescendants } from '../shared/descendants.js'
 import { describeProcess } from '../shared/registry.js'
-import { fullName } from './naming.js'
-import { asCurrentTask } from './output.js'
 
 /** One peer of the test as this module needs it. */
 export interface Lineage {
@@ -19,14 +17,21 @@ export interface Lineage {
 
 /**
  * Kill what `lineages` left running and wait until it is gone (at most `DESCENDANTS_GONE_MS`);
- * print one line per process under `task`. Returns, per lineage (same order), the processes it
- * started. A restarted peer keeps its cookie: a process goes to the latest peer with that cookie
- * that started before it.
+ * `print` gets one line per process, saying it was running when `owner` (`the test "…"`) ended.
+ * Returns, per lineage (same order), the processes it started. A restarted peer keeps its cookie:
+ * a process goes to the latest peer with that cookie that started before it.
  */
-export async function endEscaped(lineages: Lineage[], task: RunnerTestCase): Promise<Descendant[][]> {
+export async function endEscaped(
+  lineages: Lineage[],
+  owner: string,
+  print: (text: string) => void,
+): Promise<Descendant[][]> {
   const byLineage = lineages.map((): Descendant[] => [])
   if (lineages.length === 0) return byLineage
-  const { killed, alive } = await endDescendants(new Set(lineages.map((l) => l.cookie)), DESCENDANTS_GONE_MS)
+  const { killed, alive } = await endDescendants(
+    { cookies: new Set(lineages.map((l) => l.cookie)) },
+    DESCENDANTS_GONE_MS,
+  )
   if (killed.length === 0) return byLineage
   const lines: string[] = []
   for (const process of killed) {
@@ -34,10 +39,10 @@ export async function endEscaped(lineages: Lineage[], task: RunnerTestCase): Pro
     byLineage[index]!.push(process)
     const still = alive.includes(process.pid) ? `; it was still alive ${DESCENDANTS_GONE_MS} ms later` : ''
     lines.push(
-      `vitest-peer: process ${describeProcess(process.pid, process.cmdline)} started by peer ${lineages[index]!.name} outlived it and was still running when the test "${fullName(task)}" ended; killed it with SIGKILL${still}`,
+      `vitest-peer: process ${describeProcess(process.pid, process.cmdline)} started by peer ${lineages[index]!.name} outlived it and was still running when ${owner} ended; killed it with SIGKILL${still}`,
     )
   }
-  asCurrentTask(task, () => console.error(lines.join('\n')))
+  print(lines.join('\n'))
   return byLineage
 }
 

@@ -1,19 +1,21 @@
 // Vitest worker side: the peers and proxies of one test (one try of it). Starts them (launch.ts,
-// proxies.ts), stops every peer before the test ends (pass, fail, throw, timeout, skip, bail), then
-// kills what they left running (escaped.ts) and closes the proxies, fails the test when a
-// `peerDown: 'crash'` peer dies, and attaches the failure report (report.ts).
+// proxies.ts), adopts the peer a `restart()` of one of them starts, stops every peer before the
+// test ends (pass, fail, throw, timeout, skip, bail), then kills what they left running
+// (escaped.ts) and closes the proxies, fails the test when a `peerDown: 'crash'` peer dies, and
+// attaches the failure report (report.ts).
 import type { NetworkProxy, NetworkProxyOptions, Peer, PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { TestEndedError } from '../errors.js'
-import { readCmdline, readStat } from '../shared/proc.js'
+import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
 import { endEscaped } from './escaped.js'
 import { type Launched, launchPeer } from './launch.js'
 import { fullName } from './naming.js'
 import { mergeOptions } from './options.js'
-import { OutputCapture } from './output.js'
+import { asCurrentTask, OutputCapture } from './output.js'
 import { TestProxies } from './proxies.js'
+import { recordOwned } from './record.js'
 import { describePeer, diagnosticsError, pointAtTest } from './report.js'
 import { type ProjectSettings, projectSettings } from './settings.js'
 import { takeSpare } from './spares.js'
@@ -29,8 +31,11 @@ interface Member {
   startTime: string | null
   /** The stack where the test started it, for the report's location. */
   startSite: string[]
+  echo: boolean
   /** Its state when the test ended (its signal aborted, or teardown began). */
   atEnd?: PeerState
+  /** The peer a `restart()` of it started, a member too. */
+  successor?: Peer
 }
 
 const GROUP = Symbol.for('vitest-peer.group')
@@ -108,13 +113,7 @@ export class PeerGroup {
   }
 
   private async adopt({ peer, reports, echo, cookie }: Launched, startSite: string[]): Promise<Peer> {
-    const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
-    const output = new OutputCapture(peer, echo)
-    const member: Member = { peer, output, reports, cookie, startTime, startSite }
-    this.members.push(member)
-    // With `peerDown: 'crash'` the engine emits 'error' on an unexpected loss; kept to fail the test.
-    peer.on('error', (error) => this.crashes.push({ error, member }))
-    this.record(member)
+    this.join(peer, { reports, echo, cookie, startSite })
     if (this.closed) {
       // The test ended while this peer booted: it must not outlive the test.
       await peer.stop()
@@ -123,20 +122,30 @@ export class PeerGroup {
     return peer
   }
 
-  /** Record the peer in the run's registry (the safety net kills it, and what it started, if it outlives its test). */
-  private record({ peer, startTime, cookie }: Member): void {
-    if (peer.pid === 0) return
-    this.settings.registry.add({
-      pid: peer.pid,
-      startTime,
-      cmdline: readCmdline(peer.pid),
-      cookie,
-      name: peer.name,
-      worker: process.pid,
-      testId: this.task.id,
-      file: this.task.file.name,
-      test: fullName(this.task),
+  /**
+   * Make `peer` a member of this test: its output, its crash error, its registry record, and its
+   * successor when it restarts. A successor has the same name and options (cookie, crash-report
+   * folder, echo) and is spawned once its predecessor is gone: the registry forgets that one then.
+   */
+  private join(peer: Peer, like: Pick<Member, 'reports' | 'echo' | 'cookie' | 'startSite'>): void {
+    const startTime = peer.pid === 0 ? null : (readStat(peer.pid)?.startTime ?? null)
+    const member: Member = { ...like, peer, output: new OutputCapture(peer, like.echo), startTime }
+    this.members.push(member)
+    // With `peerDown: 'crash'` the engine emits 'error' on an unexpected loss; kept to fail the test.
+    peer.on('error', (error) => this.crashes.push({ error, member }))
+    peer.once('restart', (next) => {
+      member.successor = next
+      this.settings.registry.remove(peer.pid)
+      this.join(next, like)
+      // Spawned while the test ended: its signal (the test's) ends it, and teardown waits for it.
+      if (this.closed) void next.stop()
     })
+    this.record(member)
+  }
+
+  /** Record the peer in the run's registry (the safety net kills it, and what it started, if it outlives its test). */
+  private record({ peer, cookie }: Member): void {
+    recordOwned(this.settings.registry, { peer, cookie }, this.task.id, this.task.file.name, fullName(this.task))
   }
 
   /**
@@ -159,18 +168,24 @@ export class PeerGroup {
     this.controller.abort(new TestEndedError(fullName(this.task)))
     // Starts still in flight end (aborted) or finish booting; either way they are awaited.
     await Promise.allSettled([...this.pending])
-    await Promise.allSettled(this.members.map(({ peer }) => peer.stop().then(() => peer.exited)))
+    // Every member, and a successor that a restart in flight spawns meanwhile.
+    for (let stopped = 0; stopped < this.members.length; ) {
+      const batch = this.members.slice(stopped)
+      stopped = this.members.length
+      await Promise.allSettled(batch.map(({ peer }) => peer.stop().then(() => peer.exited)))
+    }
     const escaped = await endEscaped(
       this.members.map(({ peer, cookie, startTime }) => ({ name: peer.name, cookie, startTime })),
-      this.task,
+      `the test "${fullName(this.task)}"`,
+      (text) => asCurrentTask(this.task, () => console.error(text)),
     )
     await this.proxies.close()
     for (const { peer, output } of this.members) {
       this.settings.registry.remove(peer.pid)
       output.printUnder(this.task)
     }
-    this.reports = this.members.map(({ peer, atEnd, reports }, i) =>
-      describePeer(peer, atEnd ?? 'booting', reports?.reportsOf(peer.pid) ?? [], escaped[i] ?? []),
+    this.reports = this.members.map(({ peer, atEnd, reports, successor }, i) =>
+      describePeer(peer, atEnd ?? 'booting', reports?.reportsOf(peer.pid) ?? [], escaped[i] ?? [], successor),
     )
     for (const { reports } of this.members) reports?.removeIfEmpty()
     const crash = this.crashes[0]

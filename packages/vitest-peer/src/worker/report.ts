@@ -31,13 +31,14 @@ export function redactEnv(env: Readonly<Record<string, string | undefined>>): Re
 /**
  * The report of one peer after teardown. `atEnd` is its state when the test ended (before
  * vitest-peer stopped it); the exit status is the final one; `escaped`, the processes it started
- * that vitest-peer killed when the test ended.
+ * that vitest-peer killed when the test ended; `successor`, the peer a `restart()` of it started.
  */
 export function describePeer(
   peer: Peer,
   atEnd: PeerState,
   crashReports: string[],
   escaped: Descendant[] = [],
+  successor?: Peer,
 ): PeerReport {
   const final = peer.state
   const down = typeof final === 'object' ? final.down : null
@@ -55,6 +56,7 @@ export function describePeer(
     output: tail === '' ? [] : tail.replace(/\n$/, '').split('\n'),
     crashReports,
     escaped: escaped.map(({ pid, cmdline }) => ({ pid, command: cmdline })),
+    restartedAs: successor?.pid ?? null,
   }
 }
 
@@ -68,9 +70,10 @@ export function formatReports(peers: PeerReport[]): string {
         : p.state === 'down'
           ? `down before the test ended: ${exit}`
           : `${p.state} when the test ended, then ${exit}`
+    const restarted = p.restartedAs === null ? '' : `; restarted as pid ${p.restartedAs}`
     const env = Object.entries(p.env).map(([k, v]) => (v === null ? `-u ${k}` : `${k}=${v}`))
     const lines = [
-      `peer ${p.name} (pid ${p.pid}): ${status}`,
+      `peer ${p.name} (pid ${p.pid}): ${status}${restarted}`,
       `  command: ${p.command}`,
       `  cwd:     ${p.cwd}`,
       `  env:     ${env.length > 0 ? env.join(' ') : '(nothing added)'}`,

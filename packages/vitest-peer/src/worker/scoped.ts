@@ -1,12 +1,15 @@
 // Vitest worker side: peers shared by a test file or by a worker (`peerFixture` with
 // `scope: 'file' | 'worker'`). One start per scope, stopped when Vitest tears the scope's fixture
-// down, recorded in the run's registry like a test's peers, and attached to the failure report of
-// every test of the scope that fails while it is alive (the setup file asks, see `reportScoped`).
+// down (with what it left running), recorded in the run's registry like a test's peers, and
+// attached to the failure report of every test of the scope that fails while it is alive (the
+// setup file asks, see `reportScoped`).
 import { relative } from 'node:path'
 import type { Peer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
+import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
+import { endEscaped } from './escaped.js'
 import { launchPeer } from './launch.js'
 import { mergeOptions } from './options.js'
 import { OutputCapture } from './output.js'
@@ -75,20 +78,28 @@ export async function runScopedPeer(
     controller.signal,
     site.base,
   )
-  const { peer, reports, echo } = launched
-  new OutputCapture(peer, echo)
-  let crash: Error | undefined
-  peer.on('error', (error) => {
-    crash ??= error
-  })
+  const { peer, reports, echo, cookie } = launched
   const entry: ScopedPeer = { peer, scope, filepath, reports, startSite }
-  recordOwned(
-    settings.registry,
-    peer,
-    scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
-    fileName,
-    `${scope} scope (${label})`,
-  )
+  const recordAs = {
+    testId: scope === 'worker' ? `worker:${process.pid}` : (site.task?.file.id ?? filepath),
+    test: `${scope} scope (${label})`,
+  }
+  let crash: Error | undefined
+  // The scope owns the peer and every successor a `restart()` starts (same name and options);
+  // the fixture's value stays the first one.
+  const adopt = (current: Peer) => {
+    new OutputCapture(current, echo)
+    current.on('error', (error) => {
+      crash ??= error
+    })
+    current.once('restart', (next) => {
+      settings.registry.remove(current.pid)
+      entry.peer = next
+      adopt(next)
+    })
+    recordOwned(settings.registry, { peer: current, cookie }, recordAs.testId, fileName, recordAs.test)
+  }
+  adopt(peer)
   live().add(entry)
   try {
     if (setup) await setup(peer)
@@ -96,9 +107,12 @@ export async function runScopedPeer(
   } finally {
     live().delete(entry)
     controller.abort()
-    await peer.stop()
-    await peer.exited
-    settings.registry.remove(peer.pid)
+    const last = entry.peer
+    await last.stop()
+    await last.exited
+    const startTime = last.pid === 0 ? null : (readStat(last.pid)?.startTime ?? null)
+    await endEscaped([{ name: last.name, cookie, startTime }], `its ${scope} scope`, (text) => console.error(text))
+    settings.registry.remove(last.pid)
     reports?.removeIfEmpty()
   }
   if (crash !== undefined) throw crash

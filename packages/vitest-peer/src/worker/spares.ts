@@ -55,7 +55,7 @@ function bootSpare(filepath: string, settings: ProjectSettings): Spare {
   const ready = launchPeer({ ...settings.defaults }, owner, settings, new AbortController().signal, base).then(
     async (launched) => {
       const { peer } = launched
-      recordOwned(settings.registry, peer, `spare:${process.pid}`, owner.file.name, 'a spare peer (warm)')
+      recordOwned(settings.registry, launched, `spare:${process.pid}`, owner.file.name, 'a spare peer (warm)')
       // The first import() starts Node's ESM loader and the module resolver: done here, not in the test.
       await peer.call('node:os', 'platform')
       return launched

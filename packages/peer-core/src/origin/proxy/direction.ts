@@ -30,10 +30,15 @@ export interface ProxyState {
 /** How a source stream finished: what is passed on to the other side. */
 type Terminal = 'end' | 'reset'
 
-/** Resets a socket (RST), or closes it before its handshake when it is still connecting. */
+/**
+ * Resets a socket (RST), or closes it before its handshake when it is still connecting. A socket
+ * whose end was passed on (`end()`) is closed without a RST: libuv does not allow a reset after a
+ * shutdown (https://github.com/libuv/libuv/blob/v1.46.0/docs/src/tcp.rst, `uv_tcp_close_reset`),
+ * and Node then never emits 'close' for it, so the relay would never finish.
+ */
 export function resetSocket(socket: Socket | undefined): void {
   if (socket === undefined || socket.destroyed) return
-  if (socket.connecting) socket.destroy()
+  if (socket.connecting || socket.writableEnded) socket.destroy()
   else socket.resetAndDestroy()
 }
 
