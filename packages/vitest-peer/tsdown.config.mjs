@@ -2,14 +2,17 @@ import { defineConfig } from 'tsdown'
 import { nodeLibrary } from '../../tsdown.base.mjs'
 
 export default defineConfig({
-  // index: the worker API; plugin: the config entry; setup, global-setup, reporter: files the
-  // plugin injects into Vitest; ts-*: loaded inside peers that need TypeScript.
+  // index: the worker API; plugin: the config entry; setup, global-setup, reporter,
+  // tap-reporter: files the plugin injects into Vitest; resolve: every peer's module resolver;
+  // ts-*: loaded inside peers that need TypeScript.
   entry: {
     index: 'src/index.ts',
     plugin: 'src/plugin.ts',
     setup: 'src/worker/setup.ts',
     'global-setup': 'src/main/global-setup.ts',
     reporter: 'src/main/reporter.ts',
+    'tap-reporter': 'src/main/tap-reporter.ts',
+    resolve: 'src/peer/resolve.ts',
     'ts-register': 'src/peer/ts-register.ts',
     'ts-preload': 'src/peer/ts-preload.ts',
     'ts-hook': 'src/peer/ts-hook.ts',

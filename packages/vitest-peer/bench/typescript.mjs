@@ -20,7 +20,7 @@ writeFileSync(
   "import { zero } from './util.js'\nenum E { A = 0 }\nexport const add = (a: number, b: number): number => a + b + E.A + zero()\n",
 )
 const url = (f) => pathToFileURL(join(dir, f)).href
-const register = new URL('../dist/ts-register.mjs', import.meta.url).href
+const resolver = new URL('../dist/resolve.mjs', import.meta.url)
 const preload = new URL('../dist/ts-preload.mjs', import.meta.url)
 const { findTranspiler } = await import('./transpiler.mjs')
 const transpiler = findTranspiler()
@@ -30,8 +30,12 @@ const env = { NODE_EXTRA_CA_CERTS: undefined }
 
 async function once(exec, { args = [], lazy = false, file }) {
   const t0 = performance.now()
-  const peer = await startPeer({ exec, args, env })
-  if (lazy) await peer.call(register, 'registerTypeScript', [transpiler])
+  // `lazy`: as vitest-peer starts a peer with `typescript: 'auto'`: its module resolver installs
+  // the loader before the first TypeScript module.
+  const moduleResolver = lazy
+    ? { module: resolver, data: { base: dir, root: dir, typescript: 'auto', transpiler } }
+    : undefined
+  const peer = await startPeer({ exec, args, env, moduleResolver })
   const sum = await peer.call(url(file), 'add', [1, 2])
   const ms = performance.now() - t0
   await peer.stop()

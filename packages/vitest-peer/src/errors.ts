@@ -44,9 +44,20 @@ export class TestEndedError extends VitestPeerError {
 export class PeerDiagnosticsError extends VitestPeerError {
   readonly code = 'ERR_VITEST_PEER_DIAGNOSTICS'
   /** The same data, machine-readable (also in `task.meta.vitestPeer`). */
-  readonly peers: PeerReport[]
+  declare readonly peers: PeerReport[]
   constructor(message: string, peers: PeerReport[]) {
     super(message)
-    this.peers = peers
+    // Not enumerable: inspecting the error shows the report once, as its message.
+    Object.defineProperty(this, 'peers', { value: peers, enumerable: false })
+  }
+
+  /**
+   * What crosses from the worker to Vitest's reporters besides the name, message and stack:
+   * nothing. Vitest prints every other property of a failed test's error as a one-line
+   * "Serialized Error" (terminal, JUnit), which would repeat the whole report; the data is in
+   * `task.meta.vitestPeer` instead.
+   */
+  toJSON(): Record<string, never> {
+    return {}
   }
 }

@@ -1,12 +1,14 @@
-// Vitest main process: `vitestPeer()`, the Vitest plugin (SPEC 2.6). Adds the setup file
+// Vitest main process: `vitestPeer()`, the Vitest plugin. Adds the setup file
 // (per-test context for `usePeer`, worker watch of the main process), the globalSetup (registry,
-// reaper) and the leak reporter, and provides the project's peer defaults to the workers.
+// reaper) and the leak reporter, provides the project's peer defaults to the workers, and puts a
+// TAP reporter that keeps multi-line messages in place of Vitest's.
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
-import { DEFAULT_OUT_DIR, PROVIDE_KEY } from './constants.js'
-import type { ProvidedConfig, SerializablePeerOptions } from './shared/types.js'
+import { DEFAULT_OUT_DIR } from './constants.js'
+import type { ProvidedConfig } from './shared/provided.js'
+import type { SerializablePeerOptions } from './shared/types.js'
 
 /** Options of `vitestPeer()`. */
 export interface VitestPeerPluginOptions {
@@ -23,6 +25,7 @@ export interface VitestPeerPluginOptions {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const REPORTER = here('./reporter.mjs')
+const TAP_REPORTER = here('./tap-reporter.mjs')
 
 /** The vitest-peer plugin for `vitest.config.ts`. */
 export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
@@ -39,15 +42,22 @@ export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
       }
     },
     configureVitest({ vitest, project }) {
+      // No registry yet: the safety net's globalSetup adds this run's folder.
       const provided: ProvidedConfig = {
         defaults: options.defaults ?? {},
         outDir: resolve(project.config.root, options.outDir ?? DEFAULT_OUT_DIR),
-        // The globalSetup replaces it with this run's folder.
-        registry: options.safetyNet === false ? null : '',
+        root: project.config.root,
       }
-      ;(project.provide as (key: string, value: unknown) => void)(PROVIDE_KEY, provided)
-      if (options.safetyNet === false) return
+      project.provide('vitestPeer', provided)
       const reporters = vitest.config.reporters as unknown[]
+      // Vitest's TAP reporters write multi-line messages (every failure report) as YAML that
+      // folds them onto one line; tap-reporter.ts writes the same output with valid YAML.
+      for (const [i, reporter] of reporters.entries()) {
+        const [name, reporterOptions] = Array.isArray(reporter) ? reporter : [reporter, {}]
+        if (name === 'tap' || name === 'tap-flat')
+          reporters[i] = [TAP_REPORTER, { ...reporterOptions, flat: name === 'tap-flat' }]
+      }
+      if (options.safetyNet === false) return
       const present = reporters.some((r) => (Array.isArray(r) ? r[0] : r) === REPORTER)
       if (!present) reporters.push([REPORTER, {}])
     },

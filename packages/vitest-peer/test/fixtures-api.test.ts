@@ -1,9 +1,8 @@
-// The fixtures in this very process (no plugin needed for them): lazy `peer`, `startPeer`,
-// `peerOptions` overridden per describe, teardown before the next test, refused late starts.
+// The fixtures in this very process (no plugin needed for them), from the built package: lazy
+// `peer`, `startPeer`, `peerOptions` overridden per describe, teardown before the next test,
+// refused late starts.
 import { describe, expect } from 'vitest'
-import { TestEndedError } from '../src/errors.js'
-import type { Peer } from '../src/index.js'
-import { type StartPeer, test } from '../src/worker/fixtures.js'
+import { type Peer, type StartPeer, TestEndedError, test } from 'vitest-peer'
 import { isGone } from './helpers/proc.js'
 
 const execArgv = (peer: Peer) => peer.evaluate(() => process.execArgv)
@@ -62,4 +61,13 @@ describe('test.override with a function of the test context', () => {
 
 test('outside the overriding describe blocks the defaults apply again', async ({ peer }) => {
   expect(await execArgv(peer)).not.toContain('--stack-size=2000')
+})
+
+test("the engine's moduleResolver option is refused: vitest-peer sets its own", async ({ startPeer }) => {
+  const options = { moduleResolver: { module: 'file:///resolver.mjs' } } as Parameters<StartPeer>[0]
+  const error = await startPeer(options).catch((e: unknown) => e)
+  expect((error as { code?: string }).code).toBe('ERR_PEER_OPTIONS')
+  expect((error as Error).message).toMatchInlineSnapshot(
+    `"invalid peer option \`moduleResolver\`: { module: 'file:///resolver.mjs' }; expected none: vitest-peer gives each peer its own resolver (modules found as the test file's imports find them, TypeScript); use @vitest-peer/core's startPeer for a peer with another one"`,
+  )
 })

@@ -14,7 +14,7 @@ let peers: PeerRecord[]
 
 beforeAll(async () => {
   // Optional: a Node 22 binary for a peer that is not the Node running this suite.
-  run = startVitest('report', { env: { VP_NODE22: process.env.VITEST_PEER_NODE22 ?? '' } })
+  run = startVitest('report', { env: { VP_NODE22: process.env.VITEST_PEER_NODE22 ?? '' }, terminal: 'verbose' })
   const status = await run.exited
   expect(status.code, run.stdout() + run.stderr()).toBe(1)
   cases = junitCases(run.junit())
@@ -132,6 +132,19 @@ describe('a child Vitest run with peers', () => {
     }
   })
 
+  test('the report shows once per error listing, with no "Serialized Error" repeat of its data', () => {
+    const peer = peerOf('fails with a running peer')
+    const header = `peer ${peer.name} (pid ${peer.pid}): running when the test ended`
+    const report = junitCase('fails with a running peer').failures.find((f) => f.type === 'PeerDiagnosticsError')
+    expect(report?.text.split(header)).toHaveLength(2)
+    for (const [, c] of cases)
+      for (const f of c.failures)
+        if (f.type === 'PeerDiagnosticsError') expect(f.text).not.toContain('Serialized Error')
+    // The verbose reporter prints each failed test's errors under it, then again in the summary.
+    expect(run.stdout().split(header)).toHaveLength(3)
+    expect(run.stdout()).not.toMatch(/Serialized Error: .*crashReports/)
+  })
+
   test('passing tests carry no report in JUnit', () => {
     for (const name of [
       'passes with a peer',
@@ -212,5 +225,45 @@ describe('a child Vitest run with peers', () => {
     expect(peerOf('usePeer gets them, as startPeer does').name).toMatch(
       /^report-usePeer_gets_them_as_startPeer_does-\d+-\d+$/,
     )
+  })
+})
+
+describe('the TAP reporter (replaced by the plugin)', () => {
+  /** A YAML literal block scalar's text: its lines below `key: |-`, less their common indentation. */
+  const literalBlock = (lines: string[], at: number): string => {
+    const key = lines[at]!.search(/\S/)
+    const body: string[] = []
+    for (const line of lines.slice(at + 1)) {
+      if (line.trim() !== '' && line.search(/\S/) <= key) break
+      body.push(line)
+    }
+    const indent = body.find((l) => l.trim() !== '')!.search(/\S/)
+    return body.map((l) => l.slice(indent)).join('\n')
+  }
+
+  test("keeps a failure report's lines, in one YAML block per test", async () => {
+    const tap = startVitest('report', { terminal: 'tap', args: ['-t', 'fails with a running peer'] })
+    try {
+      await tap.exited
+      const lines = tap.stdout().split('\n')
+      const point = lines.findIndex((l) => /^\s*not ok \d+ - fails with a running peer\b/.test(l))
+      const end = lines.findIndex((l, i) => i > point && l.trim() === '...')
+      const block = lines.slice(point + 1, end)
+      expect(block.filter((l) => l.trim() === '---')).toHaveLength(1)
+      const message = block.findIndex(
+        (l, i) => l.trim() === 'message: |-' && block[i - 1]?.trim() === '- name: "PeerDiagnosticsError"',
+      )
+      expect(message).toBeGreaterThan(-1)
+      // The same text as the JSON reporter's, less its `name: ` prefix and its stack line.
+      const fromJson = tap
+        .json()
+        .testResults[0].assertionResults.find((r: any) => r.title === 'fails with a running peer')
+        .failureMessages[1] as string
+      const report = fromJson.replace(/^PeerDiagnosticsError: /, '').replace(/\n {4}at vitest-peer .*$/, '')
+      expect(report.split('\n').length).toBeGreaterThan(5)
+      expect(literalBlock(block, message)).toBe(report)
+    } finally {
+      tap.dispose()
+    }
   })
 })

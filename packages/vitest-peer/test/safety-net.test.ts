@@ -28,7 +28,7 @@ test('after SIGKILL of the Vitest main process mid-test, no peer is alive', asyn
     run.child.kill('SIGKILL')
     expect(await run.exited).toEqual({ code: null, signal: 'SIGKILL' })
     // The orphaned worker (if it lingers) kills its peers when its IPC channel disconnects; if it
-    // died, the link kills them. Either way they must be gone, within SPEC 3's one second.
+    // died, the link kills them. Either way they must be gone: no peer outlives its origin by more than a second.
     expect(await waitGone(peers.map((p) => p.pid))).toEqual([])
   } finally {
     for (const worker of new Set(run.peers().map((p) => p.worker))) if (!isGone(worker)) process.kill(worker, 'SIGKILL')

@@ -1,5 +1,5 @@
-// Peer side: installs vitest-peer's TypeScript loader in this peer, once. Called over the control
-// connection (`peer.call`) before the peer's first `.ts` import, or at start by ts-preload.
+// Peer side: installs vitest-peer's TypeScript loader in this peer, once. Called by the module
+// resolver (resolve.ts) before the peer's first TypeScript import, or at start by ts-preload.
 // Where Node has in-thread hooks (`module.registerHooks`, Node ≥ 22.15) they are used: no hooks
 // thread to start. Otherwise (Node 20) `module.register` runs ts-hook.ts in the hooks thread.
 import { readFileSync } from 'node:fs'
@@ -21,10 +21,20 @@ const registerHooks = (nodeModule as { registerHooks?: (hooks: SyncHooks) => unk
  * `enum` and parameter properties and does not map `./x.js` to `./x.ts`, which the project's
  * sources (written for Vite) rely on; the loader costs about as much (README, measurements).
  */
-export async function registerTypeScript(transpiler: Transpiler): Promise<'in-thread' | 'hooks-thread' | 'already'> {
-  const holder = globalThis as { [INSTALLED]?: boolean }
-  if (holder[INSTALLED]) return 'already'
-  holder[INSTALLED] = true
+export function registerTypeScript(transpiler: Transpiler): Promise<'in-thread' | 'hooks-thread'> {
+  // One install per process, shared by concurrent callers; a failed one is forgotten, so the next caller tries again.
+  const holder = globalThis as { [INSTALLED]?: Promise<'in-thread' | 'hooks-thread'> }
+  const earlier = holder[INSTALLED]
+  if (earlier !== undefined) return earlier
+  const installing = install(transpiler)
+  holder[INSTALLED] = installing
+  installing.catch(() => {
+    if (holder[INSTALLED] === installing) delete holder[INSTALLED]
+  })
+  return installing
+}
+
+async function install(transpiler: Transpiler): Promise<'in-thread' | 'hooks-thread'> {
   // Remote stack traces then point at TypeScript lines (the loader emits inline source maps).
   process.setSourceMapsEnabled(true)
   if (registerHooks === undefined) {

@@ -17,15 +17,40 @@ export function runFolder(pid = process.pid): string {
   return join(tmpdir(), `${REGISTRY_PREFIX}${pid}-${readStat(pid)?.startTime ?? 'unknown'}`)
 }
 
-/** Record a live peer (worker side). */
+/**
+ * The registry as a worker uses it: record each peer it starts, forget it once it is reaped, and
+ * kill its own peers when the Vitest main process is gone. `registryAt(undefined)` is the
+ * disabled one, which does nothing: without the plugin's safety net there is no folder.
+ */
+export interface Registry {
+  /** Record a live peer. Never throws: a record that cannot be written only weakens the safety net. */
+  add(record: RegistryRecord): void
+  /** Forget the peer `pid` once it is reaped. */
+  remove(pid: number): void
+  /** SIGKILL the recorded peers `select` picks (see `sweep`); returns their records. */
+  sweep(select: (record: RegistryRecord) => boolean): RegistryRecord[]
+}
+
+const DISABLED: Registry = { add() {}, remove() {}, sweep: () => [] }
+
+/** The registry in `folder` (a run's project folder), or the disabled one when there is none. */
+export function registryAt(folder: string | undefined): Registry {
+  if (folder === undefined) return DISABLED
+  return {
+    add(record) {
+      try {
+        writeRecord(folder, record)
+      } catch {}
+    },
+    remove: (pid) => rmSync(join(folder, `${pid}.json`), { force: true }),
+    sweep: (select) => sweep(folder, select),
+  }
+}
+
+/** Write the record of a live peer into `folder`. */
 export function writeRecord(folder: string, record: RegistryRecord): void {
   mkdirSync(folder, { recursive: true, mode: 0o700 })
   writeFileSync(join(folder, `${record.pid}.json`), JSON.stringify(record), { mode: 0o600 })
-}
-
-/** Forget a peer once it is reaped (worker side). */
-export function removeRecord(folder: string, pid: number): void {
-  rmSync(join(folder, `${pid}.json`), { force: true })
 }
 
 /** Every record under `folder` (one level of project folders included). */

@@ -1,6 +1,6 @@
-// Both sides: the data vitest-peer passes between the Vitest main process and its workers
-// (provided config, registry records) and the machine-readable failure report (`task.meta`).
-import type { PeerOptions } from '@vitest-peer/core'
+// Both sides: vitest-peer's options, the registry records, and the machine-readable failure
+// report (`task.meta`).
+import type { DownReason, PeerOptions } from '@vitest-peer/core'
 
 /** How a peer gets TypeScript support (see the README, "TypeScript in peers"). */
 export type TypeScriptMode = 'auto' | 'preload' | false
@@ -10,28 +10,22 @@ export interface VitestPeerExtraOptions {
   /** Also echo the peer's output live to the worker's stderr, each line prefixed with its name. Default false. */
   echo?: boolean
   /**
-   * TypeScript in the peer: `'auto'` (default) installs a type-stripping loader the first time a
-   * `.ts` module is called; `'preload'` installs it at start (for peers that import TypeScript by
-   * other routes, e.g. `evaluate`); `false` never (Node's own type stripping, where it has one, still applies).
+   * TypeScript in the peer: `'auto'` (default) installs a type-stripping loader before the first
+   * TypeScript module that `call`, `cast`, `module()` or `import()` inside `evaluate` requests;
+   * `'preload'` installs it at start (for peers that reach TypeScript by other routes, e.g. from a
+   * `.js` module); `false` never (Node's own type stripping, where it has one, still applies).
    */
   typescript?: TypeScriptMode
 }
 
-/** Options of `startPeer`, `usePeer` and `peerOptions`: the engine's, plus vitest-peer's own. */
-export type VitestPeerOptions = PeerOptions & VitestPeerExtraOptions
+/**
+ * Options of `startPeer`, `usePeer` and `peerOptions`: the engine's, plus vitest-peer's own. The
+ * engine's `moduleResolver` is vitest-peer's to set: it makes the peer find modules as the test does.
+ */
+export type VitestPeerOptions = Omit<PeerOptions, 'moduleResolver'> & VitestPeerExtraOptions
 
 /** The part of the options that can cross from the config to the workers (no functions, no signals). */
 export type SerializablePeerOptions = Omit<VitestPeerOptions, 'postProcessArgs' | 'signal'>
-
-/** What the plugin provides to the workers (`inject('vitestPeer')`). */
-export interface ProvidedConfig {
-  /** Defaults for every peer of the project. */
-  defaults: SerializablePeerOptions
-  /** Absolute folder for crash reports: `<outDir>/<test file>/<test name>/`. */
-  outDir: string
-  /** Absolute registry folder of this run (peer pid records), or null when the safety net is off. */
-  registry: string | null
-}
 
 /** One registry record: a live peer, written by the worker, removed once the peer is reaped. */
 export interface RegistryRecord {
@@ -49,7 +43,7 @@ export interface RegistryRecord {
   test: string
 }
 
-/** A peer as shown in a failure report (SPEC 2.3); also `task.meta.vitestPeer.peers[i]`. */
+/** A peer as shown in a test's failure report; also `task.meta.vitestPeer.peers[i]`. */
 export interface PeerReport {
   name: string
   pid: number
@@ -61,9 +55,9 @@ export interface PeerReport {
   /** Its state when the test ended, before vitest-peer stopped it: `'booting'`, `'running'` or `'down'`. */
   state: 'booting' | 'running' | 'down'
   /** Why it is down now (after teardown): `stopped`, `exited`, `crashed`, `boot-failed`; null if still alive. */
-  cause: string | null
+  cause: DownReason['cause'] | null
   exitCode: number | null
-  signal: string | null
+  signal: NodeJS.Signals | null
   /** The last lines of its output (stdout and stderr in arrival order). */
   output: string[]
   /** Node diagnostic reports the peer wrote (fatal error, uncaught exception). */

@@ -1,6 +1,7 @@
 // Vitest worker side: which test is running, for helpers called without the test context
-// (`usePeer`, `peerName`). Vitest's own current-test hooks are wrong under `test.concurrent`
-// (research/vitest-integration.md §2); the plugin's setup file runs every test inside an
+// (`usePeer`, `peerName`). Vitest's own current-test tracking (`getCurrentTest()`, and the
+// imported `onTestFinished` built on it) is one global: under `test.concurrent` it names the test
+// started last, and after an `await` nothing. The plugin's setup file runs every test inside an
 // AsyncLocalStorage instead (an `aroundEach` hook), which follows each test's async calls.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { RunnerTestCase } from 'vitest'

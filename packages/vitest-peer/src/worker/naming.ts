@@ -1,8 +1,10 @@
-// Vitest worker side: peer names after Common Test's ?CT_PEER_NAME (SPEC 2.2):
-// `<test file stem>-<test name>-<unique>-<origin pid>`, `[A-Za-z0-9_-]`, at most 64 characters.
+// Vitest worker side: peer names after Common Test's ?CT_PEER_NAME:
+// `<test file stem>-<test name>-<unique>-<origin pid>`, `[A-Za-z0-9_-]`, at most 64 characters;
+// and a test's full name, as reports show it.
 import { basename } from 'node:path'
 import { threadId } from 'node:worker_threads'
-import { NAME_MAX_LENGTH } from '../constants.js'
+import type { RunnerTestCase } from 'vitest'
+import { CONVENTION_NAME_MAX_LENGTH } from '../constants.js'
 
 // The unique integer must stay unique in the worker even if this module is loaded twice (Vitest
 // may inline it once for the setup file and once for a test file), hence a process-wide counter.
@@ -38,5 +40,14 @@ export function fileStem(file: string): string {
 export function buildPeerName(file: string, label: string): string {
   const tail = `-${nextUnique()}-${process.pid}`
   const head = sanitize(`${fileStem(file)}-${label}`).replace(/^[_-]+|[_-]+$/g, '') || 'peer'
-  return head.slice(0, NAME_MAX_LENGTH - tail.length) + tail
+  return head.slice(0, CONVENTION_NAME_MAX_LENGTH - tail.length) + tail
+}
+
+/** The full name of a test: `describe > test`. */
+export function fullName(task: RunnerTestCase): string {
+  const names = [task.name]
+  for (let suite = task.suite; suite && suite !== (task.file as unknown); suite = suite.suite) {
+    if (suite.name) names.unshift(suite.name)
+  }
+  return names.join(' > ')
 }

@@ -25,8 +25,11 @@ export function normalizeStartArgument(options: VitestPeerOptions | string[] | u
   return Array.isArray(options) ? { args: options } : options
 }
 
-/** Separate vitest-peer's own options from the engine's, which refuses unknown keys. */
-export function splitOptions(options: VitestPeerOptions): { core: PeerOptions; extra: VitestPeerExtraOptions } {
+/** Separate vitest-peer's own options (with their defaults) from the engine's, which refuses unknown keys. */
+export function splitOptions(options: VitestPeerOptions): {
+  core: PeerOptions
+  extra: Required<VitestPeerExtraOptions>
+} {
   const { echo, typescript, ...core } = options
   return { core, extra: { echo: echo ?? false, typescript: typescript ?? 'auto' } }
 }

@@ -1,76 +1,95 @@
-// Vitest worker side: a peer's console text, kept per stream in arrival order and printed under
-// the test that owns the peer. Vitest attributes a console call to whatever test is current when
-// it is made (research/vitest-integration.md §4), so live relaying would land lines under other
-// tests; the text is printed at teardown instead, while the owning test is current.
-import type { OutputStream } from '@vitest-peer/core'
+// Vitest worker side: a peer's console output under the test that owns the peer. Vitest
+// attributes a console call to whatever test is current in the worker when it is made, so lines
+// relayed as they arrive would land under other tests; the output is printed at teardown
+// instead, while the owning test is current. The text itself is the engine's `peer.output`
+// (one buffer per peer); this side only remembers which stream each stretch of it came from.
+import type { OutputStream, Peer } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { PRINT_LIMIT_CHARS } from '../constants.js'
 
 // Captured at load: a test may stub the console or stderr.
 const stderrWrite = process.stderr.write.bind(process.stderr)
 
-interface Chunk {
+/** A stretch of output from one stream: its length in characters. */
+interface Run {
   stream: OutputStream
-  text: string
+  length: number
 }
 
-/** Bounded log of a peer's output, with an optional live echo to stderr. */
-export class OutputLog {
-  private readonly chunks: Chunk[] = []
-  private size = 0
-  private dropped = 0
+/** Follows a peer's output from adoption on: the streams of the last stretches, and the live echo. */
+export class OutputCapture {
+  /** The latest runs, covering at least the last `PRINT_LIMIT_CHARS` characters. */
+  private readonly runs: Run[] = []
+  private covered = 0
+  /** Every character the peer has printed, as counted by the runs (kept or not). */
+  private total = 0
   private readonly atLineStart = { stdout: true, stderr: true }
 
   constructor(
-    private readonly name: string,
+    private readonly peer: Peer,
     private readonly echo: boolean,
-  ) {}
+  ) {
+    // Output from before adoption (printed while booting): its streams are not known any more.
+    if (peer.output !== '') this.note(peer.output, 'stdout')
+    peer.on('output', (text, stream) => this.note(text, stream))
+  }
 
-  /** Append text as it arrives from the peer. */
-  push(text: string, stream: OutputStream): void {
+  private note(text: string, stream: OutputStream): void {
     if (text === '') return
     if (this.echo) stderrWrite(this.prefixLines(text, stream))
-    const last = this.chunks[this.chunks.length - 1]
-    if (last !== undefined && last.stream === stream) last.text += text
-    else this.chunks.push({ stream, text })
-    this.size += text.length
-    while (this.size > PRINT_LIMIT_CHARS && this.chunks.length > 0) {
-      const first = this.chunks[0]!
-      const cut = Math.min(first.text.length, this.size - PRINT_LIMIT_CHARS)
-      first.text = first.text.slice(cut)
-      this.size -= cut
-      this.dropped += cut
-      if (first.text === '') this.chunks.shift()
-    }
+    const last = this.runs[this.runs.length - 1]
+    if (last !== undefined && last.stream === stream) last.length += text.length
+    else this.runs.push({ stream, length: text.length })
+    this.total += text.length
+    this.covered += text.length
+    while (this.runs.length > 1 && this.covered - this.runs[0]!.length >= PRINT_LIMIT_CHARS)
+      this.covered -= this.runs.shift()!.length
   }
 
   /**
-   * Print the log with `console.log` (stdout) and `console.error` (stderr), attributed to `task`
-   * even when concurrent tests run in this worker (see `asCurrentTask`). Each line is prefixed
-   * with the peer's name.
+   * Print the last `PRINT_LIMIT_CHARS` characters with `console.log` (stdout) and `console.error`
+   * (stderr), each line prefixed with the peer's name, attributed to `task` even when concurrent
+   * tests run in this worker (see `asCurrentTask`).
    */
   printUnder(task: RunnerTestCase): void {
-    if (this.chunks.length === 0) return
+    const pieces = this.lastPieces()
+    if (pieces.length === 0) return
+    const shown = pieces.reduce((sum, piece) => sum + piece.text.length, 0)
+    const name = this.peer.name
     asCurrentTask(task, () => {
-      if (this.dropped > 0) console.error(`${this.name} | … ${this.dropped} earlier characters of output dropped`)
-      for (const { stream, text } of this.chunks) {
+      if (shown < this.total) console.error(`${name} | … ${this.total - shown} earlier characters of output dropped`)
+      for (const { stream, text } of pieces) {
         const lines = text
           .replace(/\n$/, '')
           .split('\n')
-          .map((line) => `${this.name} | ${line}`)
+          .map((line) => `${name} | ${line}`)
           .join('\n')
         if (stream === 'stdout') console.log(lines)
         else console.error(lines)
       }
     })
-    this.chunks.length = 0
-    this.size = 0
+  }
+
+  /** The last stretches of the engine's text, each with its stream, oldest first. */
+  private lastPieces(): { stream: OutputStream; text: string }[] {
+    const output = this.peer.output
+    // The engine keeps the newest text and marks dropped text with one line in front of it.
+    const kept = output.length === this.total ? output : output.slice(output.indexOf('\n') + 1)
+    let end = kept.length
+    const pieces: { stream: OutputStream; text: string }[] = []
+    for (let i = this.runs.length - 1; i >= 0 && end > 0 && kept.length - end < PRINT_LIMIT_CHARS; i--) {
+      const run = this.runs[i]!
+      const start = Math.max(0, end - run.length, kept.length - PRINT_LIMIT_CHARS)
+      pieces.unshift({ stream: run.stream, text: kept.slice(start, end) })
+      end = start
+    }
+    return pieces
   }
 
   private prefixLines(text: string, stream: OutputStream): string {
     let out = ''
     for (const piece of text.split(/(?<=\n)/)) {
-      if (this.atLineStart[stream]) out += `${this.name} | `
+      if (this.atLineStart[stream]) out += `${this.peer.name} | `
       out += piece
       this.atLineStart[stream] = piece.endsWith('\n')
     }

@@ -1,8 +1,9 @@
-// Vitest worker side: the failure report of a test's peers (SPEC 2.3): what a user needs to
-// reproduce and debug each peer, as text (terminal, JUnit, GitHub) and as data (`task.meta`).
-import { type DownReason, describeDown, type Peer, type PeerState } from '@vitest-peer/core'
+// Vitest worker side: the failure report of a test's peers: what a user needs to reproduce and
+// debug each peer (name, pid, command line, added environment with secrets redacted, state, exit
+// status, the last lines of output, crash reports), as text (terminal, JUnit, GitHub) and as
+// data (`task.meta`); and the location errors point at.
+import { describeDown, OUTPUT_TAIL_LINES, type Peer, type PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
-import { REPORT_TAIL_LINES } from '../constants.js'
 import { PeerDiagnosticsError } from '../errors.js'
 import type { PeerReport } from '../shared/types.js'
 
@@ -27,7 +28,7 @@ export function redactEnv(env: Readonly<Record<string, string | undefined>>): Re
 export function describePeer(peer: Peer, atEnd: PeerState, crashReports: string[]): PeerReport {
   const final = peer.state
   const down = typeof final === 'object' ? final.down : null
-  const tail = peer.outputTail(REPORT_TAIL_LINES)
+  const tail = peer.outputTail(OUTPUT_TAIL_LINES)
   return {
     name: peer.name,
     pid: peer.pid,
@@ -46,7 +47,7 @@ export function describePeer(peer: Peer, atEnd: PeerState, crashReports: string[
 /** The text of a report: one block per peer. */
 export function formatReports(peers: PeerReport[]): string {
   const blocks = peers.map((p) => {
-    const exit = describeDown({ cause: p.cause, exitCode: p.exitCode, signal: p.signal } as DownReason)
+    const exit = p.cause === null ? '' : describeDown({ cause: p.cause, exitCode: p.exitCode, signal: p.signal })
     const status =
       p.cause === null
         ? `${p.state} when the test ended, still ${p.state}`
@@ -88,5 +89,20 @@ export function diagnosticsError(
   if (frame === undefined && task.location)
     frame = `at vitest-peer (${file}:${task.location.line}:${task.location.column})`
   error.stack = `${error.name}: ${error.message}${frame ? `\n    ${frame}` : ''}`
+  return error
+}
+
+/**
+ * Put the test-file frame where the peer was started first in `error`'s stack, so reporters that
+ * show or need one location (the terminal's code frame, GitHub annotations) point at the test.
+ */
+export function pointAtTest(error: Error, startSite: string[], file: string): Error {
+  const frame = startSite.find((line) => line.includes(file))
+  if (frame === undefined || error.stack === undefined) return error
+  const lines = error.stack.split('\n')
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line))
+  if (firstFrame === -1) lines.push(frame)
+  else lines.splice(firstFrame, 0, frame)
+  error.stack = lines.join('\n')
   return error
 }

@@ -1,11 +1,10 @@
 // Vitest worker side: the setup file the plugin adds to every test file. It runs each test
 // inside an AsyncLocalStorage (for `usePeer`/`peerName`), and stops this worker's peers when the
-// Vitest main process goes away while the worker lingers (SPEC 1.5).
-import { aroundEach, inject } from 'vitest'
-import { PROVIDE_KEY } from '../constants.js'
-import { sweep } from '../shared/registry.js'
-import type { ProvidedConfig } from '../shared/types.js'
+// Vitest main process goes away while the worker lingers: a peer must not outlive its run.
+import { aroundEach } from 'vitest'
+import { registryAt } from '../shared/registry.js'
 import { installTestStore } from './current-test.js'
+import { providedConfig } from './settings.js'
 
 const store = installTestStore()
 
@@ -15,17 +14,16 @@ aroundEach(async (runTest, { task }) => {
 })
 
 const WATCHING = Symbol.for('vitest-peer.watchingMain')
-const config = (inject as (key: string) => unknown)(PROVIDE_KEY) as ProvidedConfig | undefined
-const registry = config?.registry || null
+const registry = registryAt(providedConfig()?.registry)
 const holder = globalThis as { [WATCHING]?: boolean }
 
 // A `forks` worker talks to the main process over Node's IPC channel. When the main process dies
-// (SIGKILL, crash) the channel disconnects, but the worker can go on running its test
-// (research/vitest-integration.md §5); its peers are linked to the worker, not to the main
-// process, so the worker kills them itself. In `threads` the workers die with the main process.
-if (registry !== null && typeof process.send === 'function' && !holder[WATCHING]) {
+// (SIGKILL, crash) the channel disconnects, but the worker does not always die with it: it was
+// seen to go on running its test, holding its peers. Those peers are linked to the worker, not to
+// the main process, so the worker kills them itself. In `threads` the workers die with the main process.
+if (typeof process.send === 'function' && !holder[WATCHING]) {
   holder[WATCHING] = true
   process.once('disconnect', () => {
-    sweep(registry, (record) => record.worker === process.pid)
+    registry.sweep((record) => record.worker === process.pid)
   })
 }

@@ -34,14 +34,17 @@ export interface ChildRun {
   dispose(): void
 }
 
-/** Start `vitest run` on a fixture with JUnit, JSON and GitHub Actions reporters. */
-export function startVitest(name: string, options: { env?: Record<string, string>; args?: string[] } = {}): ChildRun {
+/** Start `vitest run` on a fixture with a terminal reporter (`default` unless given) and the JUnit, JSON and GitHub Actions reporters. */
+export function startVitest(
+  name: string,
+  options: { env?: Record<string, string>; args?: string[]; terminal?: 'default' | 'verbose' | 'tap' } = {},
+): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), `vp-${name}-`))
   const pidsFile = join(dir, 'pids.tsv')
   const env: NodeJS.ProcessEnv = {}
   // The child is a fresh Vitest run: none of this worker's Vitest variables may leak into it.
   for (const [key, value] of Object.entries(process.env)) if (!/^(VITEST|TEST$|NODE_ENV$)/.test(key)) env[key] = value
-  // Node 20 parses NODE_EXTRA_CA_CERTS at every start (+50 ms per peer, research/node-mechanics.md).
+  // Node 20 parses the NODE_EXTRA_CA_CERTS bundle at every start: about 50 ms more per peer (Node 22 does not).
   delete env.NODE_EXTRA_CA_CERTS
   Object.assign(
     env,
@@ -53,7 +56,7 @@ export function startVitest(name: string, options: { env?: Record<string, string
     'run',
     '--root',
     fixture(name),
-    '--reporter=default',
+    `--reporter=${options.terminal ?? 'default'}`,
     '--reporter=junit',
     '--reporter=json',
     '--reporter=github-actions',

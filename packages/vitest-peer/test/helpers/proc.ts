@@ -1,6 +1,7 @@
 // Test helper (parent side): is a process gone? /proc/<pid>/stat, with Z (zombie) counting as
-// gone: PID 1 on this machine does not reap orphans (research/node-mechanics.md). Read here on
-// purpose rather than through src/shared/proc.ts: the tests judge the product's own liveness check.
+// gone: where PID 1 does not reap orphans (some containers), an exited orphan stays a zombie.
+// Read here on purpose rather than through src/shared/proc.ts: the tests judge the product's own
+// liveness check.
 import { readFileSync } from 'node:fs'
 
 const { setTimeout } = globalThis

@@ -1,0 +1,68 @@
+// Vitest worker side: one start of a peer for a test. Turns vitest-peer's options into the
+// engine's `startPeer` options: the Common Test name, the crash-report flags, the module
+// resolver (the peer finds modules as the test file does; TypeScript), and the test's signal.
+import { dirname } from 'node:path'
+import { type Peer, PeerOptionsError, startPeer } from '@vitest-peer/core'
+import type { RunnerTestCase } from 'vitest'
+import type { ResolverData } from '../shared/resolver-data.js'
+import type { VitestPeerOptions } from '../shared/types.js'
+import { CrashReportDir } from './crash-reports.js'
+import { buildPeerName } from './naming.js'
+import { splitOptions } from './options.js'
+import type { ProjectSettings } from './settings.js'
+import { findTranspiler, preloadArgs } from './typescript.js'
+
+/** The peer-side module resolver (src/peer/resolve.ts), built next to this file. */
+const RESOLVER = new URL('./resolve.mjs', import.meta.url)
+
+/** A started peer, with what vitest-peer keeps about its start. */
+export interface Launched {
+  peer: Peer
+  /** Where its Node diagnostic reports go; null behind an `exec` wrapper. */
+  reports: CrashReportDir | null
+  echo: boolean
+}
+
+/** Start a peer for `task` with the merged `options`; `signal` (the test's) stops it. */
+export async function launchPeer(
+  options: VitestPeerOptions,
+  task: RunnerTestCase,
+  settings: ProjectSettings,
+  signal: AbortSignal,
+): Promise<Launched> {
+  const { core, extra } = splitOptions(options)
+  if (core.moduleResolver !== undefined) {
+    throw new PeerOptionsError(
+      'moduleResolver',
+      core.moduleResolver,
+      "none: vitest-peer gives each peer its own resolver (modules found as the test file's imports find them, TypeScript); use @vitest-peer/core's startPeer for a peer with another one",
+    )
+  }
+  const args = [...(core.args ?? [])]
+  let reports: CrashReportDir | null = null
+  // Only for a Node binary started directly: behind a wrapper (ssh, docker) the peer's files are not ours.
+  if (!Array.isArray(core.exec)) {
+    reports = CrashReportDir.create(settings.outDir, task)
+    args.unshift(...reports.nodeArgs())
+    if (extra.typescript === 'preload') args.unshift(...preloadArgs())
+  }
+  const data: ResolverData = {
+    base: dirname(task.file.filepath),
+    root: settings.root,
+    typescript: extra.typescript,
+    transpiler: extra.typescript === 'auto' ? findTranspiler() : null,
+  }
+  try {
+    const peer = await startPeer({
+      ...core,
+      name: core.name ?? buildPeerName(task.file.name, task.name),
+      args,
+      signal: core.signal ? AbortSignal.any([signal, core.signal]) : signal,
+      moduleResolver: { module: RESOLVER, data },
+    })
+    return { peer, reports, echo: extra.echo }
+  } catch (error) {
+    reports?.removeIfEmpty()
+    throw error
+  }
+}
