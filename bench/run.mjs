@@ -4,6 +4,8 @@
 // - call: peer.call('node:os', 'platform') round trip, against a raw request/response on the
 //   same channel (IPC advanced, or length-prefixed v8 frames over stdio).
 // Samples alternate engine/raw so that machine noise hits both alike; ratios are of medians.
+// - coverage (coverage.mjs, after the table; BENCH_COVERAGE=0 skips it): a suite of 20 peer tests
+//   with and without `vitest run --coverage`, against the same suite run in process.
 import { spawn } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -159,3 +161,4 @@ for (const r of rows) {
   )
 }
 if (process.env.BENCH_JSON) console.log(JSON.stringify(rows))
+if (process.env.BENCH_COVERAGE !== '0') await import('./coverage.mjs')

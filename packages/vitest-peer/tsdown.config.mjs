@@ -3,7 +3,7 @@ import { nodeLibrary } from '../../tsdown.base.mjs'
 
 export default defineConfig({
   // index: the worker API; plugin: the config entry; setup, global-setup, reporter,
-  // tap-reporter: files the plugin injects into Vitest; resolve: every peer's module resolver;
+  // tap-reporter, coverage-reporter: files the plugin injects into Vitest; resolve: every peer's module resolver;
   // ts-*: loaded inside peers that need TypeScript.
   entry: {
     index: 'src/index.ts',
@@ -12,6 +12,7 @@ export default defineConfig({
     'global-setup': 'src/main/global-setup.ts',
     reporter: 'src/main/reporter.ts',
     'tap-reporter': 'src/main/tap-reporter.ts',
+    'coverage-reporter': 'src/main/coverage/reporter.ts',
     resolve: 'src/peer/resolve.ts',
     'ts-register': 'src/peer/ts-register.ts',
     'ts-preload': 'src/peer/ts-preload.ts',

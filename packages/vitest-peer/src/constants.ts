@@ -16,3 +16,8 @@ export const PRINT_LIMIT_CHARS = 256 * 1024
 export const DEFAULT_OUT_DIR = '.vitest-peer'
 /** Prefix of the per-run registry folders under the OS temp folder. */
 export const REGISTRY_PREFIX = 'vitest-peer-registry-'
+/**
+ * Prefix of the per-run folders under the OS temp folder where peers write their V8 coverage
+ * (`NODE_V8_COVERAGE`) while a run collects coverage.
+ */
+export const COVERAGE_PREFIX = 'vitest-peer-coverage-'

@@ -15,6 +15,11 @@ export interface ProvidedConfig {
    * Absent when there is no registry: the safety net is off, or its globalSetup did not run.
    */
   registry?: string
+  /**
+   * Absolute folder where peers write their V8 coverage (`NODE_V8_COVERAGE`). Set only while the
+   * run collects coverage with the v8 provider; absent, peers get no coverage setting at all.
+   */
+  coverage?: string
 }
 
 declare module 'vitest' {

@@ -16,6 +16,8 @@ export interface ProjectSettings {
   root: string
   /** Where this run records its live peers; the disabled registry without the safety net. */
   registry: Registry
+  /** Where peers write their V8 coverage; absent when the run collects none from them. */
+  coverage?: string
 }
 
 /** What the plugin provided to this worker; undefined without the plugin. */
