@@ -18,10 +18,11 @@
 //   node 24.21.0, Vitest 4.1   the whole workspace suite.
 //   node 22.12.0, Vitest 5     vitest-peer's tests and the examples, in a scratch copy of this tree
 //                              (`git ls-files`: tracked, and untracked but not ignored files) whose
-//                              `vitest` devDependencies are set to VITEST_5 and installed without the
-//                              lockfile; this tree and its lockfile are never touched, and the copy
-//                              is removed afterwards; it reuses the build. 22.12.0 is the lowest
-//                              Node Vitest 5 admits (`^22.12.0 || ^24.0.0 || >=26.0.0`).
+//                              `vitest` and `@vitest/coverage-v8` devDependencies are set to
+//                              VITEST_5 and installed without the lockfile; this tree and its
+//                              lockfile are never touched, and the copy is removed afterwards; it
+//                              reuses the build. 22.12.0 is the lowest Node Vitest 5 admits
+//                              (`^22.12.0 || ^24.0.0 || >=26.0.0`).
 //
 // The packages are built once, first, with the lowest Node (`pnpm build`: the toolchain is checked
 // there); the legs use that build. Each Vitest leg runs `vitest run` with its Node first on PATH
@@ -57,6 +58,8 @@ const NODE_22 = '22.23.3'
 const NODE_24 = '24.21.0'
 const NODE_VITEST5_FLOOR = '22.12.0'
 const VITEST_5 = '5.1.1'
+/** The devDependencies the Vitest 5 leg sets to VITEST_5: Vitest and its v8 coverage provider. */
+const VITEST_5_PACKAGES = ['vitest', '@vitest/coverage-v8']
 /**
  * Generous: the suite takes 3-7 minutes on a quiet 2-core machine and over 15 on a loaded one; a
  * hung run must still not hang CI (its budget is 90 minutes).
@@ -172,8 +175,10 @@ async function vitest(cwd, node, node22, filters = []) {
   return counts
 }
 
+/** The version of the package `name` installed in `dir`. */
+const versionIn = (dir, name) => readJson(join(dir, 'node_modules', name, 'package.json')).version
 /** The version of `vitest` installed in `dir`. */
-const vitestIn = (dir) => readJson(join(dir, 'node_modules', 'vitest', 'package.json')).version
+const vitestIn = (dir) => versionIn(dir, 'vitest')
 
 /** The whole workspace suite. */
 async function workspaceLeg(node, node22) {
@@ -218,8 +223,10 @@ async function vitest5Leg(node, node22) {
       const file = join(scratch, manifest)
       if (!existsSync(file)) continue
       const json = readJson(file)
-      if (!json.devDependencies?.vitest) continue
-      json.devDependencies.vitest = VITEST_5
+      // The coverage provider must match Vitest's version (Vitest warns about mixed versions).
+      const bumped = VITEST_5_PACKAGES.filter((name) => json.devDependencies?.[name])
+      if (bumped.length === 0) continue
+      for (const name of bumped) json.devDependencies[name] = VITEST_5
       writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)
     }
     // The build does not depend on Vitest's version (vitest is external to it): reuse it.
@@ -230,9 +237,17 @@ async function vitest5Leg(node, node22) {
     const install = ['-y', pnpm, 'install', '--no-frozen-lockfile']
     await mustRun('pnpm install (Vitest 5)', 'npx', install, { cwd: scratch, node })
     for (const dir of [scratch, join(scratch, 'packages', 'vitest-peer')]) {
-      if (vitestIn(dir) !== VITEST_5) throw new Error(`${dir} has vitest ${vitestIn(dir)}, not ${VITEST_5}`)
+      for (const name of VITEST_5_PACKAGES) {
+        const version = versionIn(dir, name)
+        if (version !== VITEST_5) throw new Error(`${dir} has ${name} ${version}, not ${VITEST_5}`)
+      }
     }
-    const counts = await vitest(scratch, node, node22, ['packages/vitest-peer/', 'examples/'])
+    // One filter per example project: Vitest (4.1 and 5.1) matches no file with `examples/`.
+    const examples = readdirSync(join(scratch, 'examples')).filter((name) =>
+      existsSync(join(scratch, 'examples', name, 'vitest.config.ts')),
+    )
+    const filters = ['packages/vitest-peer/', ...examples.map((name) => `examples/${name}`)]
+    const counts = await vitest(scratch, node, node22, filters)
     return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}`
   } finally {
     rmSync(scratch, { recursive: true, force: true })
