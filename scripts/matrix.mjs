@@ -8,6 +8,8 @@
 //                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23. The engine's suite
 //                              is not repeated there: `.ci/run` has just run the whole suite on the
 //                              machine's Node 20, and the engine's floor is 20.11.0 (next leg).
+//                              Then scripts/consumer.mjs: the packed packages installed with npm in
+//                              a NodeNext project (types, fixtures, coverage from peers).
 //   node 20.11.0, no Vitest    @vitest-peer/core admits Node 20.11, where Vitest cannot run (Vite 8
 //                              needs 20.19), so its suite runs with the origin on 20.19.0 above, and
 //                              scripts/node-floor.mjs proves the engine on 20.11.0: first origin and
@@ -24,7 +26,8 @@
 //                              VITEST_5 and installed without the lockfile; this tree and its
 //                              lockfile are never touched, and the copy is removed afterwards; it
 //                              reuses the build. 22.12.0 is the lowest Node Vitest 5 admits
-//                              (`^22.12.0 || ^24.0.0 || >=26.0.0`).
+//                              (`^22.12.0 || ^24.0.0 || >=26.0.0`). Then scripts/consumer.mjs with
+//                              Vitest 5.
 //
 // The packages are built once, first, with the lowest Node (`pnpm build`: the toolchain is checked
 // there); the legs use that build. Each Vitest leg runs `vitest run` with its Node first on PATH
@@ -53,6 +56,7 @@ import {
 import { homedir, tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { checkConsumer } from './consumer.mjs'
 
 const NODE_CORE_FLOOR = '20.11.0'
 const NODE_VITEST_FLOOR = '20.19.0'
@@ -198,10 +202,11 @@ function vitestPeerFilters(cwd) {
   return ['packages/vitest-peer/', ...examples.map((name) => `examples/${name}`)]
 }
 
-/** vitest-peer's tests and the examples. */
+/** vitest-peer's tests and the examples, then the packed packages in a consumer project. */
 async function vitestPeerLeg(node, node22) {
   const counts = await vitest(root, node, node22, vitestPeerFilters(root))
-  return `vitest ${vitestIn(root)}, vitest-peer and examples: ${counts}`
+  const consumer = await checkConsumer({ node, vitest: vitestIn(root) })
+  return `vitest ${vitestIn(root)}, vitest-peer and examples: ${counts}; ${consumer}`
 }
 
 /** scripts/node-floor.mjs with origin and peers on `floor`, then peers on `floor` under `origin`. */
@@ -262,7 +267,8 @@ async function vitest5Leg(node, node22) {
       }
     }
     const counts = await vitest(scratch, node, node22, vitestPeerFilters(scratch))
-    return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}`
+    const consumer = await checkConsumer({ node, vitest: VITEST_5 })
+    return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}; ${consumer}`
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
