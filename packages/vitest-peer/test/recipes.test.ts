@@ -6,11 +6,28 @@ import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect } from 'vitest'
 import { PeerDownError, test } from 'vitest-peer'
+import { startVitest } from './helpers/child-vitest.js'
 
 // The crash recipe's peer leaves a Node diagnostic report in .vitest-peer/ (the fixtures' default outDir).
 afterAll(() =>
   rmSync(new URL('../.vitest-peer/test/recipes.test.ts', import.meta.url), { recursive: true, force: true }),
 )
+
+test("getting started: the README's config and first test pass in a project of their own", async () => {
+  const run = startVitest('getting-started')
+  try {
+    const status = await run.exited
+    expect(status.code, run.stdout() + run.stderr()).toBe(0)
+    const results = run.json().testResults.flatMap((file: any) => file.assertionResults)
+    expect(results.map((r: any) => [r.title, r.status])).toEqual([
+      ['basic', 'passed'],
+      ['cluster', 'passed'],
+      ['from any test body', 'passed'],
+    ])
+  } finally {
+    run.dispose()
+  }
+})
 
 describe('migrating from child_process.fork or execa', () => {
   test('before: a forked script', async () => {
