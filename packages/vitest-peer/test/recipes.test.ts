@@ -3,10 +3,11 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect } from 'vitest'
 import { PeerDownError, test } from 'vitest-peer'
-import { startVitest } from './helpers/child-vitest.js'
+import { fixture, startVitest } from './helpers/child-vitest.js'
 
 // The crash recipe's peer leaves a Node diagnostic report in .vitest-peer/ (the fixtures' default outDir).
 afterAll(() =>
@@ -26,6 +27,9 @@ test("getting started: the README's config and first test pass in a project of t
     ])
   } finally {
     run.dispose()
+    // What the child run leaves in the project: Vitest's results cache and the plugin's outDir.
+    for (const left of ['node_modules', '.vitest-peer'])
+      rmSync(join(fixture('getting-started'), left), { recursive: true, force: true })
   }
 })
 
