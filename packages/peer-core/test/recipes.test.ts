@@ -25,7 +25,7 @@ test('getting started: the first test passes under node --test', async () => {
 test('partition a peer: the client sees the cut and reconnects once it heals', async () => {
   await using server = await startPeer({ cwd: recipes })
   await using client = await startPeer({ cwd: recipes })
-  const port = await server.call('./server.mjs', 'listen') // your server, on a free port
+  const port = await server.call<number>('./server.mjs', 'listen') // your server, on a free port
   await using proxy = await startProxy({ target: { port } })
   await client.call('./client.mjs', 'connect', [proxy.port]) // through the proxy, not to `port`
   await client.waitForOutput('connected 1')

@@ -112,7 +112,7 @@ describe('testing a crash', () => {
 describe('a partition', () => {
   test('the client notices the partition and reconnects once it heals', async ({ startPeer, startProxy }) => {
     const server = await startPeer()
-    const port = await server.call('./recipes/ping-server.ts', 'listen')
+    const port = await server.call<number>('./recipes/ping-server.ts', 'listen')
     const link = await startProxy({ target: { port } })
     const client = await startPeer()
     await client.call('./recipes/ping-client.ts', 'connect', [link.port]) // dials the proxy, not the server
