@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect } from 'vitest'
 import { PeerDownError, test } from 'vitest-peer'
 import { fixture, startVitest } from './helpers/child-vitest.js'
+import { isGone } from './helpers/proc.js'
 
 // The crash recipe's peer leaves a Node diagnostic report in .vitest-peer/ (the fixtures' default outDir).
 afterAll(() =>
@@ -27,9 +28,7 @@ test("getting started: the README's config and first test pass in a project of t
     ])
   } finally {
     run.dispose()
-    // What the child run leaves in the project: Vitest's results cache and the plugin's outDir.
-    for (const left of ['node_modules', '.vitest-peer'])
-      rmSync(join(fixture('getting-started'), left), { recursive: true, force: true })
+    tidy('getting-started')
   }
 })
 
@@ -123,3 +122,27 @@ describe('a partition', () => {
     await client.waitForOutput('connected 2')
   })
 })
+
+describe('sharing an expensive peer', () => {
+  // The file scope is recipes-shared.test.ts; this is the README's peer for the whole run.
+  test('a peer started in a globalSetup serves every file, and is gone after the run', async () => {
+    const run = startVitest('run-broker', { args: ['--maxWorkers=2'] })
+    try {
+      const status = await run.exited
+      expect(status.code, run.stdout() + run.stderr()).toBe(0)
+      const seen = run.peers()
+      expect(seen.map((p) => p.test).sort()).toEqual(['broker a', 'broker b'])
+      expect(new Set(seen.map((p) => p.pid)).size).toBe(1)
+      expect(isGone(seen[0]!.pid)).toBe(true)
+    } finally {
+      run.dispose()
+      tidy('run-broker')
+    }
+  })
+})
+
+/** Remove what a child run leaves in its project: Vitest's results cache and the plugin's outDir. */
+function tidy(project: string): void {
+  for (const left of ['node_modules', '.vitest-peer'])
+    rmSync(join(fixture(project), left), { recursive: true, force: true })
+}
