@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { expect, test } from 'vitest'
 import { startPeer, startProxy } from '@vitest-peer/core'
+import { expect, test } from 'vitest'
 
 const recipes = fileURLToPath(new URL('./recipes/', import.meta.url))
 
