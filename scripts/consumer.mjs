@@ -9,7 +9,7 @@
 // node scripts/consumer.mjs [--node <path to node>] [--vitest <version>]
 // Defaults: this Node, and the Vitest version of the workspace. The packages must be built
 // (`pnpm build`). scripts/matrix.mjs runs it on the lowest Node of each Vitest major.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
 const pnpm = readJson(join(root, 'package.json')).packageManager
-/** The TypeScript and @types/node of the workspace, for the consumer's `tsc`. */
+/** The TypeScript of the workspace, for the consumer's `tsc`. */
 const rootDev = readJson(join(root, 'package.json')).devDependencies
 
 /** Run a command without stdin, its output going to ours; throws unless it exits 0. */
@@ -68,7 +68,8 @@ export async function checkConsumer({ node = process.execPath, vitest } = {}) {
       private: true,
       type: 'module',
       devDependencies: {
-        '@types/node': rootDev['@types/node'],
+        // The Node the project runs on (Vitest 5 asks for @types/node 22 or later).
+        '@types/node': `^${execFileSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim()}`,
         '@vitest-peer/core': `file:${core}`,
         '@vitest/coverage-v8': version,
         typescript: rootDev.typescript,
