@@ -2,10 +2,12 @@
 //
 // Legs, one after the other (each Vitest run already sizes its worker pool to the machine):
 //
-//   node 20.19.0, Vitest 4.1   the whole workspace suite. 20.19.0 is the lowest Node that
-//                              vitest-peer's `engines` admit: Vitest 4.1 runs on Vite 8, whose
+//   node 20.19.0, Vitest 4.1   vitest-peer's tests and the examples. 20.19.0 is the lowest Node
+//                              that vitest-peer's `engines` admit: Vitest 4.1 runs on Vite 8, whose
 //                              `engines` are `^20.19.0 || >=22.12.0`, and Vitest 4.1's own
-//                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23.
+//                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23. The engine's suite
+//                              is not repeated there: `.ci/run` has just run the whole suite on the
+//                              machine's Node 20, and the engine's floor is 20.11.0 (next leg).
 //   node 20.11.0, no Vitest    @vitest-peer/core admits Node 20.11, where Vitest cannot run (Vite 8
 //                              needs 20.19), so its suite runs with the origin on 20.19.0 above, and
 //                              scripts/node-floor.mjs proves the engine on 20.11.0: first origin and
@@ -185,6 +187,23 @@ async function workspaceLeg(node, node22) {
   return `vitest ${vitestIn(root)}, workspace suite: ${await vitest(root, node, node22)}`
 }
 
+/**
+ * One filter per example project (Vitest 4.1 and 5.1 match no file with `examples/`), after
+ * vitest-peer's own tests.
+ */
+function vitestPeerFilters(cwd) {
+  const examples = readdirSync(join(cwd, 'examples')).filter((name) =>
+    existsSync(join(cwd, 'examples', name, 'vitest.config.ts')),
+  )
+  return ['packages/vitest-peer/', ...examples.map((name) => `examples/${name}`)]
+}
+
+/** vitest-peer's tests and the examples. */
+async function vitestPeerLeg(node, node22) {
+  const counts = await vitest(root, node, node22, vitestPeerFilters(root))
+  return `vitest ${vitestIn(root)}, vitest-peer and examples: ${counts}`
+}
+
 /** scripts/node-floor.mjs with origin and peers on `floor`, then peers on `floor` under `origin`. */
 async function coreFloorLeg(floor, origin) {
   const script = join(root, 'scripts', 'node-floor.mjs')
@@ -242,12 +261,7 @@ async function vitest5Leg(node, node22) {
         if (version !== VITEST_5) throw new Error(`${dir} has ${name} ${version}, not ${VITEST_5}`)
       }
     }
-    // One filter per example project: Vitest (4.1 and 5.1) matches no file with `examples/`.
-    const examples = readdirSync(join(scratch, 'examples')).filter((name) =>
-      existsSync(join(scratch, 'examples', name, 'vitest.config.ts')),
-    )
-    const filters = ['packages/vitest-peer/', ...examples.map((name) => `examples/${name}`)]
-    const counts = await vitest(scratch, node, node22, filters)
+    const counts = await vitest(scratch, node, node22, vitestPeerFilters(scratch))
     return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}`
   } finally {
     rmSync(scratch, { recursive: true, force: true })
@@ -266,7 +280,7 @@ const nodes = Object.fromEntries(
 /** The JSON reports of the Vitest runs, read for the summary. */
 const reports = mkdtempSync(join(tmpdir(), 'vitest-peer-matrix-'))
 const legs = [
-  [NODE_VITEST_FLOOR, () => workspaceLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
+  [NODE_VITEST_FLOOR, () => vitestPeerLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
   [NODE_CORE_FLOOR, () => coreFloorLeg(nodes[NODE_CORE_FLOOR], nodes[NODE_24])],
   [NODE_22, () => workspaceLeg(nodes[NODE_22], nodes[NODE_22])],
   [NODE_24, () => workspaceLeg(nodes[NODE_24], nodes[NODE_22])],

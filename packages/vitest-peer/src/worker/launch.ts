@@ -67,11 +67,14 @@ export async function launchPeer(
     const peer = await startPeer({
       ...core,
       name: core.name ?? buildPeerName(task.file.name, task.name),
-      env: { ...core.env, [COOKIE_ENV]: cookieVariable(cookie) },
-      args,
       // A coverage run: Node writes the peer's V8 coverage into the run's folder when the peer
       // exits (https://nodejs.org/api/cli.html#node_v8_coveragedir). An `env` of the test's own wins.
-      env: settings.coverage === undefined ? core.env : { NODE_V8_COVERAGE: settings.coverage, ...core.env },
+      env: {
+        ...(settings.coverage === undefined ? {} : { NODE_V8_COVERAGE: settings.coverage }),
+        ...core.env,
+        [COOKIE_ENV]: cookieVariable(cookie),
+      },
+      args,
       signal: core.signal ? AbortSignal.any([signal, core.signal]) : signal,
       moduleResolver: { module: RESOLVER, data },
     })
