@@ -20,7 +20,7 @@ beforeAll(async () => {
   })
 }, 600_000)
 
-test.for([
+test.for<[string, string]>([
   [OLD, NEW],
   [NEW, OLD],
 ])('server on Node %s, client on Node %s', async ([server, client], { startPeer }) => {
