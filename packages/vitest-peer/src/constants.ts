@@ -31,3 +31,8 @@ export const DESCENDANTS_GONE_MS = 1_000
  * the children a process started before it was frozen, so a process that forks in a loop is caught.
  */
 export const FREEZE_ROUNDS = 20
+/**
+ * Prefix of the per-run folders under the OS temp folder where peers write their V8 coverage
+ * (`NODE_V8_COVERAGE`) while a run collects coverage.
+ */
+export const COVERAGE_PREFIX = 'vitest-peer-coverage-'

@@ -1,12 +1,14 @@
 // Vitest main process: `vitestPeer()`, the Vitest plugin. Adds the setup file
 // (per-test context for `usePeer`, worker watch of the main process), the globalSetup (registry,
-// reaper) and the leak reporter, provides the project's peer defaults to the workers, and puts a
-// TAP reporter that keeps multi-line messages in place of Vitest's.
+// reaper) and the leak reporter, provides the project's peer defaults to the workers, puts a
+// TAP reporter that keeps multi-line messages in place of Vitest's, and in a coverage run merges
+// the peers' coverage into the report (main/coverage/).
 /// <reference types="vitest/config" />
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Plugin } from 'vitest/config'
 import { DEFAULT_OUT_DIR } from './constants.js'
+import { setUpPeerCoverage } from './main/coverage/setup.js'
 import type { ProvidedConfig } from './shared/provided.js'
 import type { SerializablePeerOptions } from './shared/types.js'
 
@@ -53,6 +55,7 @@ export function vitestPeer(options: VitestPeerPluginOptions = {}): Plugin {
         outDir: resolve(project.config.root, options.outDir ?? DEFAULT_OUT_DIR),
         root: project.config.root,
         warm: options.warm ?? 0,
+        coverage: setUpPeerCoverage(vitest),
       }
       project.provide('vitestPeer', provided)
       const reporters = vitest.config.reporters as unknown[]

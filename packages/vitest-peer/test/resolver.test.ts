@@ -8,7 +8,7 @@ import { startPeer } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
 import { resolve } from '../src/peer/resolve.js'
 import type { ResolverData } from '../src/shared/resolver-data.js'
-import { findTranspiler } from '../src/worker/typescript.js'
+import { findTranspiler } from '../src/shared/transpiler.js'
 import { fixture } from './helpers/child-vitest.js'
 
 const base = fixture('modules')

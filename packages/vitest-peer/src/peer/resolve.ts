@@ -8,7 +8,7 @@ import { extname, isAbsolute, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ResolverData } from '../shared/resolver-data.js'
 import type { Transpiler } from '../shared/transpiler.js'
-import { TS_PATH } from './ts-transform.js'
+import { TS_PATH } from '../shared/ts-transform.js'
 
 /** What asked for the module: `call`/`cast` (also `module()`), or an `import()` inside `evaluate`. */
 export type RequestKind = 'call' | 'cast' | 'import'

@@ -1,9 +1,9 @@
 // Peer side, in Node's loader-hooks thread (`module.register`, Node 20): strips TypeScript types
-// with the transpiler Vite brings; see ts-transform.ts.
+// with the transpiler Vite brings; see shared/ts-transform.ts.
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Transpiler } from '../shared/transpiler.js'
-import { candidates, formatOf, mayBeTypeScriptImport, type Transform, TS_PATH } from './ts-transform.js'
+import { candidates, formatOf, mayBeTypeScriptImport, type Transform, TS_PATH } from '../shared/ts-transform.js'
 
 type Next<R> = (specifier: string, context: Record<string, unknown>) => Promise<R>
 
@@ -11,7 +11,7 @@ let transform: Transform | undefined
 
 /** Called once with the transpiler chosen by the origin. */
 export async function initialize(transpiler: Transpiler): Promise<void> {
-  const { loadTransform } = await import('./ts-transform.js')
+  const { loadTransform } = await import('../shared/ts-transform.js')
   transform = await loadTransform(transpiler)
 }
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import * as nodeModule from 'node:module'
 import { fileURLToPath } from 'node:url'
 import type { Transpiler } from '../shared/transpiler.js'
-import { candidates, formatOf, loadTransform, mayBeTypeScriptImport, TS_PATH } from './ts-transform.js'
+import { candidates, formatOf, loadTransform, mayBeTypeScriptImport, TS_PATH } from '../shared/ts-transform.js'
 
 const INSTALLED = Symbol.for('vitest-peer.typescript')
 

@@ -17,6 +17,11 @@ export interface ProvidedConfig {
   registry?: string
   /** Spare peers kept booted per worker for the default options (the plugin's `warm`). */
   warm?: number
+  /**
+   * Absolute folder where peers write their V8 coverage (`NODE_V8_COVERAGE`). Set only while the
+   * run collects coverage with the v8 provider; absent, peers get no coverage setting at all.
+   */
+  coverage?: string
 }
 
 declare module 'vitest' {

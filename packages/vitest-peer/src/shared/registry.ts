@@ -3,12 +3,12 @@
 // Vitest main process kills whatever is still recorded when its test or the run has ended, with
 // the processes those peers started (descendants.ts), and the next run reaps the folders of runs
 // whose main process died.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REGISTRY_PREFIX } from '../constants.js'
 import { type Descendant, killDescendants } from './descendants.js'
-import { isSameProcess, readStat, runningStat } from './proc.js'
+import { isSameProcess, runningStat } from './proc.js'
+import { deadRunFolders, runFolderOf } from './run-folders.js'
 import type { RegistryRecord } from './types.js'
 
 // Captured at load: a test may stub `process.kill`.
@@ -16,7 +16,7 @@ const kill = process.kill.bind(process)
 
 /** The run folder of the Vitest main process `pid`, named with its start time (pids are reused). */
 export function runFolder(pid = process.pid): string {
-  return join(tmpdir(), `${REGISTRY_PREFIX}${pid}-${readStat(pid)?.startTime ?? 'unknown'}`)
+  return runFolderOf(REGISTRY_PREFIX, pid)
 }
 
 /**
@@ -128,24 +128,7 @@ export function sweep(folder: string, select: (record: RegistryRecord) => boolea
  */
 export function reapDeadRuns(): Swept[] {
   const reaped: Swept[] = []
-  const uid = process.getuid?.()
-  let names: string[]
-  try {
-    names = readdirSync(tmpdir())
-  } catch {
-    return reaped
-  }
-  for (const name of names) {
-    const match = new RegExp(`^${REGISTRY_PREFIX}(\\d+)-(\\S+)$`).exec(name)
-    if (!match) continue
-    const folder = join(tmpdir(), name)
-    try {
-      if (uid !== undefined && statSync(folder).uid !== uid) continue
-    } catch {
-      continue
-    }
-    // The run is alive while its main process (same pid and start time) runs.
-    if (runningStat(Number(match[1]))?.startTime === match[2]) continue
+  for (const { folder } of deadRunFolders(REGISTRY_PREFIX)) {
     reaped.push(...sweep(folder, () => true))
     rmSync(folder, { recursive: true, force: true })
   }

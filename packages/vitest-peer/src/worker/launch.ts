@@ -1,19 +1,20 @@
 // Vitest worker side: one start of a peer for a test. Turns vitest-peer's options into the
 // engine's `startPeer` options: the Common Test name, the crash-report flags, the module
-// resolver (the peer finds modules as the test file does; TypeScript), the test's signal, and the
-// cookie that marks the processes the peer starts (shared/descendants.ts).
+// resolver (the peer finds modules as the test file does; TypeScript), the coverage folder, the
+// test's signal, and the cookie that marks the processes the peer starts (shared/descendants.ts).
 import { dirname } from 'node:path'
 import { type Peer, PeerOptionsError, startPeer } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { COOKIE_ENV } from '../constants.js'
 import { cookieVariable, newCookie } from '../shared/descendants.js'
 import type { ResolverData } from '../shared/resolver-data.js'
+import { findTranspiler } from '../shared/transpiler.js'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { CrashReportDir } from './crash-reports.js'
 import { buildPeerName } from './naming.js'
 import { splitOptions } from './options.js'
 import type { ProjectSettings } from './settings.js'
-import { findTranspiler, preloadArgs } from './typescript.js'
+import { preloadArgs } from './typescript.js'
 
 /** The peer-side module resolver (src/peer/resolve.ts), built next to this file. */
 const RESOLVER = new URL('./resolve.mjs', import.meta.url)
@@ -66,7 +67,13 @@ export async function launchPeer(
     const peer = await startPeer({
       ...core,
       name: core.name ?? buildPeerName(task.file.name, task.name),
-      env: { ...core.env, [COOKIE_ENV]: cookieVariable(cookie) },
+      // A coverage run: Node writes the peer's V8 coverage into the run's folder when the peer
+      // exits (https://nodejs.org/api/cli.html#node_v8_coveragedir). An `env` of the test's own wins.
+      env: {
+        ...(settings.coverage === undefined ? {} : { NODE_V8_COVERAGE: settings.coverage }),
+        ...core.env,
+        [COOKIE_ENV]: cookieVariable(cookie),
+      },
       args,
       signal: core.signal ? AbortSignal.any([signal, core.signal]) : signal,
       moduleResolver: { module: RESOLVER, data },

@@ -18,6 +18,8 @@ export interface ProjectSettings {
   registry: Registry
   /** Spare peers kept booted per worker (the plugin's `warm`). */
   warm?: number
+  /** Where peers write their V8 coverage; absent when the run collects none from them. */
+  coverage?: string
 }
 
 /** What the plugin provided to this worker; undefined without the plugin. */

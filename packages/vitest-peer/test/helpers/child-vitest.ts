@@ -37,7 +37,12 @@ export interface ChildRun {
 /** Start `vitest run` on a fixture with a terminal reporter (`default` unless given) and the JUnit, JSON and GitHub Actions reporters. */
 export function startVitest(
   name: string,
-  options: { env?: Record<string, string>; args?: string[]; terminal?: 'default' | 'verbose' | 'tap' } = {},
+  options: {
+    env?: Record<string, string>
+    /** More arguments; a function gets the run's scratch folder (for output paths). */
+    args?: string[] | ((dir: string) => string[])
+    terminal?: 'default' | 'verbose' | 'tap'
+  } = {},
 ): ChildRun {
   const dir = mkdtempSync(join(tmpdir(), `vp-${name}-`))
   const pidsFile = join(dir, 'pids.tsv')
@@ -62,7 +67,7 @@ export function startVitest(
     '--reporter=github-actions',
     `--outputFile.junit=${join(dir, 'junit.xml')}`,
     `--outputFile.json=${join(dir, 'report.json')}`,
-    ...(options.args ?? []),
+    ...(typeof options.args === 'function' ? options.args(dir) : (options.args ?? [])),
   ]
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''

@@ -1,7 +1,9 @@
-// Peer side (main thread or loader-hooks thread): TypeScript → JavaScript with the transpiler
-// Vite brings, and TypeScript's habits for relative imports. Shared by both loader flavours.
+// Both sides: TypeScript → JavaScript with the transpiler Vite brings, and TypeScript's habits for
+// relative imports. Peers run it in both loader flavours (main thread or loader-hooks thread); the
+// Vitest main process runs it again to map a peer's coverage of a TypeScript file back to its lines
+// (the same transpiler and options give the same JavaScript and source map).
 import { pathToFileURL } from 'node:url'
-import type { Transpiler } from '../shared/transpiler.js'
+import type { Transpiler } from './transpiler.js'
 
 /** `(filename, source) → JavaScript` with an inline source map. */
 export type Transform = (filename: string, source: string) => string
