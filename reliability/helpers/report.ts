@@ -37,6 +37,30 @@ function leftovers(marker: string): (Proc & { command: string })[] {
   return found
 }
 
+/** The order of the table: by what each scenario's name starts with (files finish in any order). */
+const ORDER = [
+  'SIGKILL of the worker',
+  'SIGKILL of the Vitest main',
+  'SIGKILL of the process group',
+  'grandchildren',
+  'hung peer',
+  'crash mid-call',
+  'flood',
+  '100 MiB',
+  'messages',
+  'junk messages',
+  'junk bytes',
+  'rogue',
+  'start/stop',
+  'peers ×',
+  'ulimit',
+  'no process',
+]
+const rank = (row: Row): number => {
+  const at = ORDER.findIndex((start) => row.scenario.includes(start))
+  return at === -1 ? ORDER.length : at
+}
+
 /** Both projects name this globalSetup (a project without files in the run does not run its own): the first does the work. */
 const STARTED = Symbol.for('reliability.report')
 
@@ -57,6 +81,7 @@ export default function setup(project: TestProject): (() => void) | undefined {
           .split('\n')
           .filter(Boolean)
           .map((line) => JSON.parse(line) as Row)
+          .sort((a, b) => rank(a) - rank(b))
       : []
     const left = leftovers(marker)
     killAll(left)

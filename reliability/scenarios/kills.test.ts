@@ -7,9 +7,10 @@
 // peer's session is vitest-peer's safety net's to end: by the time the run's janitor has exited
 // (or, after a worker's death, the run has ended).
 //
-// A kill of the main process or the group ends its run: one child run per trial, two at a time.
-// A worker's kill fails only its test file, and Vitest goes on with the next: the worker trials
-// share one child run of one test file per trial, two workers at a time.
+// A kill of the main process or the group ends its run: one child run per trial, LANES at a time
+// (a child run starts one process after the other: one at a time would leave a core idle). A
+// worker's kill fails only its test file, and Vitest goes on with the next: the worker trials
+// share one child run of one test file per trial, LANES workers at a time.
 import { describe, test } from 'vitest'
 import { type ChildRun, startBatchRun, startChildRun, type Trial } from '../helpers/child-run.js'
 import { Figures } from '../helpers/figures.js'
@@ -23,6 +24,8 @@ const RUN_END_MS = 60_000
 /** The janitor ends once its main process has ended (after a kill, once its sweep, a Node start, is done). */
 const JANITOR_BOUND_MS = 10_000
 const COLUMNS = 'ipc, stdio, tcp, uds, ipc detached'
+/** Trials at a time. */
+const LANES = 3
 const MEASURE = 'kill → every peer and its group gone'
 
 interface Outcome {
@@ -89,7 +92,7 @@ describe('SIGKILL of the worker mid-test', () => {
   test(`no peer survives it (${TRIALS} trials, every connection)`, async () => {
     const figures = new Figures('SIGKILL of the worker mid-test', COLUMNS, MEASURE, BOUND_MS)
     const worst = new Worst()
-    const run = startBatchRun(TRIALS, 2)
+    const run = startBatchRun(TRIALS, LANES)
     const escapees: Proc[] = []
     try {
       for (let i = 0; i < TRIALS; i++) {
@@ -154,7 +157,12 @@ describe.each(runKills)('$name', ({ name, target }) => {
         run.dispose()
       }
     }
-    for (let i = 0; i < TRIALS; i += 2) await Promise.all([trial('wait'), trial('spin')])
+    let next = 0
+    await Promise.all(
+      Array.from({ length: LANES }, async () => {
+        while (next < TRIALS) await trial(next++ % 2 === 0 ? 'wait' : 'spin')
+      }),
+    )
     worst.record(figures, 'worstJanitorGoneAfterKillMs')
     figures.done()
   })
