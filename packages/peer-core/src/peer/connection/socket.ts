@@ -7,7 +7,6 @@
 // goes to the raw stderr, which the origin shows in the boot error.
 import { writeSync } from 'node:fs'
 import type { Socket } from 'node:net'
-import { serialize } from 'node:v8'
 import {
   CONNECT_RETRY_FIRST_MS,
   CONNECT_RETRY_MAX_MS,
@@ -23,6 +22,7 @@ import {
   readHandshakeFrame,
   responseFrame,
 } from '../../protocol/auth.js'
+import { v8 } from '../../protocol/builtins.js'
 import type { RuntimeFlags } from '../../protocol/flags.js'
 import { encodeFrame } from '../../protocol/frame.js'
 import { originMessageDecoder } from './framed.js'
@@ -45,6 +45,7 @@ export function connectSocket(
 ): PeerChannel {
   const given = Number(flags.connectTimeout)
   const connectTimeout = Number.isFinite(given) && given > 0 ? given : CONNECT_TIMEOUT_MS
+  const { serialize } = v8()
   let socket: Socket | undefined
   const queue: Buffer[] = []
   const lose = (reason: string) => {
