@@ -48,6 +48,7 @@ export function connectSocket(
   const { serialize } = v8()
   let socket: Socket | undefined
   const queue: Buffer[] = []
+  const onOpen: (() => void)[] = []
   const lose = (reason: string) => {
     try {
       // The console relay would queue this on the connection that just failed: write it raw.
@@ -99,6 +100,7 @@ export function connectSocket(
     candidate.resume()
     socket = candidate
     for (const frame of queue.splice(0)) candidate.write(frame)
+    for (const callback of onOpen.splice(0)) callback()
   })().catch((error: Error) => lose(`control connection failed: ${error.message}`))
 
   return {
@@ -106,6 +108,10 @@ export function connectSocket(
       const frame = encodeFrame(serialize(message))
       if (socket) socket.write(frame)
       else queue.push(frame)
+    },
+    whenOpen(callback) {
+      if (socket) callback()
+      else onOpen.push(callback)
     },
     flush() {
       const open = socket

@@ -21,6 +21,9 @@ export function connectStdio(events: PeerChannelEvents, raw: RawStreams): PeerCh
     send(message) {
       raw.stdout(encodeFrame(serialize(message)))
     },
+    whenOpen(callback) {
+      callback()
+    },
     flush() {
       return new Promise((resolve) => raw.stdout(new Uint8Array(0), resolve))
     },
