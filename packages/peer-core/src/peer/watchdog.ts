@@ -19,7 +19,10 @@ parentPort.postMessage('watching')
 
 /** Start the watchdog; resolves once it runs. */
 export function startWatchdog(): Promise<void> {
-  const worker = new (workerThreads().Worker)(SOURCE, { eval: true, workerData: { parent: process.ppid, poll: WATCHDOG_POLL_MS } })
+  const worker = new (workerThreads().Worker)(SOURCE, {
+    eval: true,
+    workerData: { parent: process.ppid, poll: WATCHDOG_POLL_MS },
+  })
   worker.unref()
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve())

@@ -55,7 +55,8 @@ function frameOf(kind: Kind, ...parts: Buffer[]): Buffer {
 }
 
 function proof(side: 'peer' | 'origin', secret: Buffer, originNonce: Buffer, peerNonce: Buffer, name: string): Buffer {
-  return crypto().createHmac('sha256', secret)
+  return crypto()
+    .createHmac('sha256', secret)
     .update(`vitest-peer/1 ${side}\0`)
     .update(originNonce)
     .update(peerNonce)

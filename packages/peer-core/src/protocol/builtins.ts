@@ -12,8 +12,7 @@ import type * as Zlib from 'node:zlib'
 type Load = (id: string) => unknown
 
 /** `process.getBuiltinModule` (Node 20.16 and later), else a `require` (any base path finds builtins). */
-const load: Load =
-  (process as { getBuiltinModule?: Load }).getBuiltinModule?.bind(process) ?? createRequire('/')
+const load: Load = (process as { getBuiltinModule?: Load }).getBuiltinModule?.bind(process) ?? createRequire('/')
 
 function lazy<T>(id: string): () => T {
   let module: T | undefined
