@@ -25,5 +25,7 @@ export function originMessageDecoder(events: PeerChannelEvents): FrameDecoder {
       damage: (description) => events.lost(`damaged input from the origin: ${description}`),
     },
     false,
+    undefined,
+    false,
   )
 }

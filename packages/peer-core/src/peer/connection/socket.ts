@@ -24,7 +24,7 @@ import {
 } from '../../protocol/auth.js'
 import { v8 } from '../../protocol/builtins.js'
 import type { RuntimeFlags } from '../../protocol/flags.js'
-import { encodeFrame } from '../../protocol/frame.js'
+import { writeFrame } from '../../protocol/frame.js'
 import { originMessageDecoder } from './framed.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
 
@@ -47,6 +47,7 @@ export function connectSocket(
   const connectTimeout = Number.isFinite(given) && given > 0 ? given : CONNECT_TIMEOUT_MS
   const { serialize } = v8()
   let socket: Socket | undefined
+  /** Payloads sent before the connection is authenticated. */
   const queue: Buffer[] = []
   const onOpen: (() => void)[] = []
   const lose = (reason: string) => {
@@ -99,15 +100,15 @@ export function connectSocket(
     candidate.once('close', () => events.lost('control connection closed'))
     candidate.resume()
     socket = candidate
-    for (const frame of queue.splice(0)) candidate.write(frame)
+    for (const payload of queue.splice(0)) writeFrame(candidate, payload)
     for (const callback of onOpen.splice(0)) callback()
   })().catch((error: Error) => lose(`control connection failed: ${error.message}`))
 
   return {
     send(message) {
-      const frame = encodeFrame(serialize(message))
-      if (socket) socket.write(frame)
-      else queue.push(frame)
+      const payload = serialize(message)
+      if (socket) writeFrame(socket, payload)
+      else queue.push(payload)
     },
     whenOpen(callback) {
       if (socket) callback()
