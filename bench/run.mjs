@@ -48,7 +48,7 @@ function runSection({ name, arg, pinned, ca }) {
   const child = spawn(exec, args, { env, stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   child.stdout.on('data', (d) => (out += d))
-  const limit = setTimeout(() => child.kill('SIGKILL'), smoke ? 120_000 : 300_000)
+  const limit = setTimeout(() => child.kill('SIGKILL'), smoke ? 120_000 : 600_000)
   return new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       clearTimeout(limit)

@@ -6,31 +6,32 @@ import { startEngine } from '../lib/engine.mjs'
 import { nodeE0, startRaw } from '../lib/raw.mjs'
 import { median, now, rotate, row } from '../lib/stats.mjs'
 
+/** ms until `start()` resolves; then `end(it)`, not timed. */
+async function timed(start, end) {
+  const t = now()
+  const it = await start()
+  const ms = now() - t
+  await end(it)
+  return ms
+}
+
 export default async function boot({ sizes, connections, arg, log }) {
   const ca = arg === 'ca-on' ? 'NODE_EXTRA_CA_CERTS on' : 'NODE_EXTRA_CA_CERTS off'
   const rows = []
   for (const connection of connections) {
     const t = { engine: [], raw: [], e0: [] }
     const kinds = {
-      engine: async () => {
-        const start = now()
-        const e = await startEngine(connection)
-        const ms = now() - start
-        await e.stop()
-        return ms
-      },
-      raw: async () => {
-        const start = now()
-        const r = await startRaw(connection)
-        const ms = now() - start
-        await r.kill()
-        return ms
-      },
-      e0: async () => {
-        const start = now()
-        await nodeE0()
-        return now() - start
-      },
+      engine: () =>
+        timed(
+          () => startEngine(connection),
+          (e) => e.stop(),
+        ),
+      raw: () =>
+        timed(
+          () => startRaw(connection),
+          (r) => r.kill(),
+        ),
+      e0: () => timed(nodeE0, () => {}),
     }
     for (let i = 0; i < sizes.boots + 1; i++)
       for (const kind of rotate(Object.keys(kinds), i)) {

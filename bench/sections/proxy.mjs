@@ -90,26 +90,20 @@ export default async function proxy({ sizes, log }) {
       for (let b = 0; b < sizes.proxyBatches; b++)
         for (const k of rotate(Object.keys(targets), b)) s[k].push(await batch(targets[k], sizes.proxyTrips))
       log(layout, median(s.direct), median(s.engine), median(s.pipe))
-      rows.push(
-        row(
-          'proxy',
-          `TCP round trip via startProxy, client in ${layout}`,
-          median(s.engine),
-          'µs',
-          median(s.direct),
-          'direct',
-        ),
-      )
-      rows.push(
-        row(
-          'proxy',
-          `TCP round trip via startProxy, client in ${layout}`,
-          median(s.engine),
-          'µs',
-          median(s.pipe),
-          '`socket.pipe` proxy',
-        ),
-      )
+      for (const [floor, name] of [
+        ['direct', 'direct'],
+        ['pipe', '`socket.pipe` proxy'],
+      ])
+        rows.push(
+          row(
+            'proxy',
+            `TCP round trip via startProxy, client in ${layout}`,
+            median(s.engine),
+            'µs',
+            median(s[floor]),
+            name,
+          ),
+        )
     }
     return rows
   } finally {

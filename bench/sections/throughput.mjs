@@ -43,12 +43,13 @@ export default async function throughput({ sizes, connections, log }) {
         ['1 MiB', mib, sizes.echo1],
         [`${sizes.bigMiB} MiB`, big, sizes.echo64],
       ]) {
-        const echo = {
-          engine: async () => (await engine.echo(payload)).length,
-          raw: async () => (await raw.echo(payload)).length,
+        const whole = (k, back) => {
+          if (back.length !== payload.length) throw new Error(`${k}: ${label} echo came back with ${back.length} bytes`)
         }
-        for (const k of Object.keys(echo))
-          if ((await echo[k]()) !== payload.length) throw new Error(`${k} echo lost bytes`)
+        const echo = {
+          engine: async () => whole('engine', await engine.echo(payload)),
+          raw: async () => whole('raw', await raw.echo(payload)),
+        }
         const ms = { engine: [], raw: [] }
         for (let i = 0; i < n; i++)
           for (const k of rotate(Object.keys(echo), i)) ms[k].push((await perCall(echo[k], 1)) / 1000)

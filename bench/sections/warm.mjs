@@ -11,6 +11,7 @@ export default async function warm({ sizes, log }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-take-'))
   try {
     const takes = {}
+    const spares = {}
     for (const warmCount of ['2', '0']) {
       const out = join(dir, `take-${warmCount}.txt`)
       await runVitestFile({
@@ -20,23 +21,26 @@ export default async function warm({ sizes, log }) {
         BENCH_TAKE_TESTS: String(sizes.takeTests),
         BENCH_TAKE_GAP: String(sizes.takeGapMs),
       })
-      takes[warmCount] = readFileSync(out, 'utf8').trim().split('\n').map(Number).slice(1)
+      const lines = readFileSync(out, 'utf8').trim().split('\n').slice(1)
+      takes[warmCount] = lines.map((line) => Number(line.split(' ')[0]))
+      spares[warmCount] = lines.filter((line) => line.endsWith('spare')).length
     }
     const [warmP50, coldP50] = [percentile(takes['2'], 50), percentile(takes['0'], 50)]
-    log(takes)
+    log(takes, 'handed a spare:', spares)
     return [
       row(
         'warm',
-        '`peer` fixture with a warm spare, p50',
+        `\`peer\` fixture, warm: 2, p50 (${spares['2']} of ${takes['2'].length} tests handed a spare)`,
         warmP50,
         'ms',
         coldP50,
         '`peer` fixture booting (warm: 0), p50',
         { on: 'value', max: 5 },
+        { spares: spares['2'], tests: takes['2'].length },
       ),
       row(
         'warm',
-        '`peer` fixture with a warm spare, p99',
+        '`peer` fixture, warm: 2, p99',
         percentile(takes['2'], 99),
         'ms',
         percentile(takes['0'], 99),

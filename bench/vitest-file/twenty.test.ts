@@ -1,7 +1,7 @@
 // Bench file: 20 tests, each with its own peer (`peer`, warm or not), one file-scoped peer, a
 // bare child process spawned by hand (`bare`, the floor), or nothing (`plain`). `take`: tests
 // that time their `peer` fixture (from beforeEach to the test body) and append it, in ms, to
-// BENCH_TAKE_OUT, each then waiting BENCH_TAKE_GAP ms (so that a spare is ready for the next).
+// BENCH_TAKE_OUT with whether a spare was handed over, each then waiting BENCH_TAKE_GAP ms (so that a spare is ready for the next).
 import { spawn } from 'node:child_process'
 import { appendFileSync } from 'node:fs'
 import { beforeEach, expect } from 'vitest'
@@ -41,7 +41,9 @@ for (let i = 0; i < count; i++) {
     })
   else if (kind === 'take')
     test(`test ${i}`, async ({ peer }) => {
-      appendFileSync(process.env.BENCH_TAKE_OUT!, `${performance.now() - before}\n`)
+      const ms = performance.now() - before
+      // A spare keeps the command line it booted with: spare-warm-<n>-<pid>.
+      appendFileSync(process.env.BENCH_TAKE_OUT!, `${ms} ${peer.command.includes('spare-warm') ? 'spare' : 'boot'}\n`)
       expect(await peer.call('node:os', 'platform')).toBe(process.platform)
       await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_TAKE_GAP ?? 300)))
     })
