@@ -7,7 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { decoder, encode } from './frames.mjs'
+import { decoder, encode } from './frames.cjs'
 
 const RAW_CHILD = fileURLToPath(new URL('../raw-child.cjs', import.meta.url))
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {

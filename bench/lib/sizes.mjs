@@ -26,7 +26,7 @@ export const sizes = {
   takeTests: pick(12, 3),
   takeGapMs: pick(500, 300),
   otpBoots: pick(10, 1),
-  otpEcho: pick(10, 2),
+  otpEcho: pick(10, 1),
 }
 
 /** Connections the run covers (`BENCH_CONNECTIONS=ipc,stdio,tcp,uds`). */

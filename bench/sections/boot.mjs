@@ -4,6 +4,7 @@
 // sides); the target applies with it off.
 import { startEngine } from '../lib/engine.mjs'
 import { nodeE0, startRaw } from '../lib/raw.mjs'
+import { SMOKE } from '../lib/sizes.mjs'
 import { median, now, rotate, row } from '../lib/stats.mjs'
 
 /** ms until `start()` resolves; then `end(it)`, not timed. */
@@ -33,10 +34,12 @@ export default async function boot({ sizes, connections, arg, log }) {
         ),
       e0: () => timed(nodeE0, () => {}),
     }
-    for (let i = 0; i < sizes.boots + 1; i++)
+    // One warm-up round (not in the smoke run), then the samples.
+    const skip = SMOKE ? 0 : 1
+    for (let i = 0; i < sizes.boots + skip; i++)
       for (const kind of rotate(Object.keys(kinds), i)) {
         const ms = await kinds[kind]()
-        if (i > 0) t[kind].push(ms)
+        if (i >= skip) t[kind].push(ms)
       }
     const [engine, raw, e0] = [median(t.engine), median(t.raw), median(t.e0)]
     log(connection, ca, engine.toFixed(1), raw.toFixed(1), e0.toFixed(1))

@@ -1,7 +1,8 @@
 // Erlang/OTP's `peer` in the same run, over the connections both have: stdio
 // (#{connection => standard_io}) and tcp (#{connection => 0}). ARG 'boot': boot and first call,
 // engine and OTP interleaved (not pinned); ARG 'rtt': round trip, pipelined calls and a 1 MiB
-// binary echoed (pinned to one core by the orchestrator, OTP's VM included). Skipped when `erl`
+// binary echoed, the engine's then OTP's on one peer each (pinned to one core by the orchestrator,
+// OTP's VM included). Skipped when `erl`
 // is not installed. Ratios are engine / OTP: below 1 the engine is faster.
 import { spawn, spawnSync } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -68,30 +69,33 @@ async function boots(otp, sizes, log) {
 async function trips(otp, sizes, log) {
   const rows = []
   for (const connection of ['stdio', 'tcp']) {
+    // OTP's stdio connection encodes each byte in two and runs at a few MiB/s: few echoes there.
+    const echoes = connection === 'stdio' ? Math.min(3, sizes.otpEcho) : sizes.otpEcho
     const e = await startEngine(connection)
+    const engine = {}
     try {
       await perCall(e.call, sizes.warmup)
-      const engineRtt = await eachCall(e.call, sizes.calls)
-      const o = await otp.ask(`rtt ${connection} ${sizes.warmup} ${sizes.calls}`)
-      log(connection, 'rtt', median(engineRtt), o.median)
-      rows.push(row('otp', `warm RTT median, ${connection}`, median(engineRtt), 'µs', o.median, "OTP's peer:call"))
-      rows.push(row('otp', `warm RTT p99, ${connection}`, percentile(engineRtt, 99), 'µs', o.p99, "OTP's peer:call"))
-      const rate = await pipelined(e.call, sizes.pipelined, sizes.window)
-      const oRate = (await otp.ask(`pipe ${connection} ${sizes.pipelined} ${sizes.window}`)).rate
-      log(connection, 'pipelined', rate, oRate)
-      rows.push(row('otp', `pipelined calls/s, ${connection}`, rate, 'calls/s', oRate, "OTP's peer:call"))
-      // OTP's stdio connection encodes each byte in two and runs at a few MiB/s: few echoes there.
-      const n = connection === 'stdio' ? Math.min(3, sizes.otpEcho) : sizes.otpEcho
+      const each = await eachCall(e.call, sizes.calls)
+      engine.median = median(each)
+      engine.p99 = percentile(each, 99)
+      engine.rate = await pipelined(e.call, sizes.pipelined, sizes.window)
       const payload = Buffer.alloc(1 << 20, 7)
       await e.echo(payload)
       const ms = []
       for (let i = 0; i < sizes.otpEcho; i++) ms.push((await perCall(() => e.echo(payload), 1)) / 1000)
-      const oEcho = (await otp.ask(`echo ${connection} ${n}`)).median
-      log(connection, 'echo', median(ms), oEcho)
-      rows.push(row('otp', `1 MiB echo, ${connection}`, median(ms), 'ms', oEcho, "OTP's peer:call, 1 MiB binary"))
+      engine.echo = median(ms)
     } finally {
       await e.stop()
     }
+    const o = await otp.ask(
+      `trips ${connection} ${sizes.warmup} ${sizes.calls} ${sizes.pipelined} ${sizes.window} ${echoes}`,
+    )
+    log(connection, engine, o)
+    const peerCall = "OTP's peer:call"
+    rows.push(row('otp', `warm RTT median, ${connection}`, engine.median, 'µs', o.median, peerCall))
+    rows.push(row('otp', `warm RTT p99, ${connection}`, engine.p99, 'µs', o.p99, peerCall))
+    rows.push(row('otp', `pipelined calls/s, ${connection}`, engine.rate, 'calls/s', o.rate, peerCall))
+    rows.push(row('otp', `1 MiB echo, ${connection}`, engine.echo, 'ms', o.echo, `${peerCall}, 1 MiB binary`))
   }
   return rows
 }

@@ -1,16 +1,17 @@
 // 4-byte big-endian length + v8.serialize body: the framing of the raw children on a stream
-// (stdio, tcp, uds). The decoder keeps chunks in a list and joins them once a frame is whole, so
-// that a 64 MiB frame costs one copy, not one per 64 KiB chunk.
-import { deserialize, serialize } from 'node:v8'
+// (stdio, tcp, uds), on both sides (CommonJS: raw-child.cjs requires it). The decoder keeps
+// chunks in a list and joins them once a frame is whole, so that a 64 MiB frame costs one copy,
+// not one per 64 KiB chunk.
+const { deserialize, serialize } = require('node:v8')
 
-export function encode(message) {
+function encode(message) {
   const body = serialize(message)
   const head = Buffer.allocUnsafe(4)
   head.writeUInt32BE(body.length)
   return [head, body]
 }
 
-export function decoder(onMessage) {
+function decoder(onMessage) {
   let chunks = []
   let length = 0
   let need = -1
@@ -34,3 +35,5 @@ export function decoder(onMessage) {
     }
   }
 }
+
+module.exports = { encode, decoder }
