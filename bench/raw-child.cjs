@@ -1,26 +1,41 @@
-// The raw baseline's child: no peer library. Answers each request on the same channel the engine
-// uses: IPC (advanced serialisation) or 4-byte length-prefixed v8 frames on stdin/stdout.
-const v8 = require('node:v8')
-const mode = process.argv[2]
-if (mode === 'ipc') {
-  process.on('message', (m) => process.send({ id: m.id, r: process.platform }))
-  process.send({ ready: true })
-} else {
-  let buf = Buffer.alloc(0)
-  const reply = (m) => {
-    const body = v8.serialize({ id: m.id, r: process.platform })
-    const head = Buffer.allocUnsafe(4)
-    head.writeUInt32BE(body.length)
-    process.stdout.write(Buffer.concat([head, body]))
+// The floor's child: no peer library. Answers requests on one channel: 'ipc' (advanced
+// serialisation), 'ipc-json', 'stdio' (v8 frames on stdin/stdout), 'tcp' PORT or 'uds' PATH (v8
+// frames on a socket it connects back to). {op:'call'} → process.platform, {op:'echo', p} → p,
+// {op:'exit'} → exits; it also exits when its channel closes. Sends {ready:true} first. Only
+// Node's builtins and the framing (lib/frames.cjs) are loaded.
+const { decoder, encode } = require('./lib/frames.cjs')
+const [mode, address] = process.argv.slice(2)
+
+function answer(m, send) {
+  if (m.op === 'exit') process.exit(0)
+  send({ id: m.id, r: m.op === 'echo' ? m.p : process.platform })
+}
+
+function framed(input, output) {
+  const send = (m) => {
+    const [head, body] = encode(m)
+    output.cork()
+    output.write(head)
+    output.write(body)
+    output.uncork()
   }
-  process.stdin.on('data', (chunk) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk
-    while (buf.length >= 4) {
-      const len = buf.readUInt32BE(0)
-      if (buf.length < 4 + len) break
-      reply(v8.deserialize(buf.subarray(4, 4 + len)))
-      buf = buf.subarray(4 + len)
-    }
-  })
-  process.stdout.write('R')
+  input.on(
+    'data',
+    decoder((m) => answer(m, send)),
+  )
+  input.on('end', () => process.exit(0))
+  send({ ready: true })
+}
+
+if (mode === 'ipc' || mode === 'ipc-json') {
+  process.on('message', (m) => answer(m, (r) => process.send(r)))
+  process.on('disconnect', () => process.exit(0))
+  process.send({ ready: true })
+} else if (mode === 'stdio') {
+  framed(process.stdin, process.stdout)
+} else {
+  const net = require('node:net')
+  const socket = net.connect(mode === 'tcp' ? { port: Number(address), host: '127.0.0.1' } : { path: address })
+  socket.setNoDelay?.(true)
+  socket.on('connect', () => framed(socket, socket))
 }

@@ -1,5 +1,5 @@
-// Bench project (bench/vitest-file.mjs): one file of 20 tests, run with BENCH_KIND = peer | warm
-// | plain | shared | bare, and BENCH_WARM spares for `warm`.
+// Bench project (bench/sections/vitest-file.mjs, warm.mjs): one file of tests, BENCH_KIND = peer | take
+// | plain | shared | bare; BENCH_WARM: the plugin's `warm` (spare peers per worker).
 import { defineConfig } from 'vitest/config'
 import { vitestPeer } from 'vitest-peer/plugin'
 

@@ -85,7 +85,7 @@ describe('moduleResolver and protocol versions', () => {
     )
     expect(error).toBeInstanceOf(PeerBootError)
     expect(error.message.split('\n')[0]).toMatchInlineSnapshot(
-      `"peer old-runtime runs a peer runtime that speaks protocol version 1, and this origin speaks version 2: the peer must run the runtime of the same @vitest-peer/core release as the origin"`,
+      `"peer old-runtime runs a peer runtime that speaks protocol version 1, and this origin speaks version 3: the peer must run the runtime of the same @vitest-peer/core release as the origin"`,
     )
   })
 })

@@ -187,6 +187,25 @@ describe.each(connectionCases)('rpc over $label', ({ connection }) => {
     expect(peer.state).toBe('running')
     expect(peer.diagnostics).toEqual([])
   })
+  test('each pending call times out at its own deadline, whatever was made before it', async () => {
+    // All pending calls share one deadline timer: one made later with a shorter timeout re-arms it.
+    let longSettled = false
+    const long = peer.call(gate, 'never', [], { timeout: 60_000 })
+    long.then(
+      () => {
+        longSettled = true
+      },
+      () => {
+        longSettled = true
+      },
+    )
+    const short = await rejectionOf(peer.call(gate, 'never', [], { timeout: 100 }))
+    expect(short).toMatchObject({ code: 'ERR_PEER_TIMEOUT', timeout: 100 })
+    const shorter = await rejectionOf(peer.call(gate, 'never', [], { timeout: 50 }))
+    expect(shorter).toMatchObject({ code: 'ERR_PEER_TIMEOUT', timeout: 50 })
+    expect(longSettled).toBe(false)
+    expect(await peer.call(gate, 'ping', ['still serving'])).toBe('still serving')
+  })
 })
 
 describe.each(connectionCases)('rpc with a peer that is down, over $label', ({ connection }) => {

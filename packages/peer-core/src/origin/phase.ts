@@ -38,7 +38,8 @@ export function publicState(phase: Phase): PeerState {
 export function routeOf(phase: Phase, booted: Promise<void>, exited: Promise<DownReason>): Route {
   switch (phase.name) {
     case 'running':
-      return { channel: phase.channel }
+      // The phase itself is the route (it has `channel`): nothing allocated per request.
+      return phase
     case 'down':
       return { down: phase.reason }
     case 'unlinked':

@@ -2,6 +2,8 @@
 // with its timeout); `cast` and `send` do not. Where a request goes depends on the peer's phase
 // (control.ts): while booting it waits for the boot, while running it is sent, once the peer is
 // going down it fails with the down reason. Answers arrive decoded (protocol/codec.ts).
+// The deadlines of all pending calls share one timer, armed for the earliest: an answer only
+// drops its call, and the timer, when it fires, fails the calls that are due and re-arms.
 import { inspect } from 'node:util'
 import { CALL_TIMEOUT_MS } from '../constants.js'
 import {
@@ -20,6 +22,7 @@ import type { DownReason } from './types.js'
 
 // Captured at load: tests in the origin may install fake timers (vi.useFakeTimers()).
 const { setTimeout, clearTimeout } = globalThis
+const now = performance.now.bind(performance)
 
 /** Where a request goes now, as the peer's phase decides. */
 export type Route =
@@ -38,10 +41,15 @@ export interface RequestHost {
   context(): PeerErrorContext & { output: string }
 }
 
+/** The longest delay setTimeout takes (a longer one fires at once). */
+const MAX_DELAY_MS = 2 ** 31 - 1
+
 interface PendingCall {
   resolve(value: unknown): void
   reject(error: Error): void
-  timer: ReturnType<typeof setTimeout>
+  /** When the call times out, on the performance.now() clock. */
+  deadline: number
+  timeout: number
   what: string
   /** The user's line that made the call: every rejection points there. */
   site: CallSite
@@ -54,6 +62,10 @@ type Unanswered = OriginToPeer & { t: 'cast' | 'send' }
 export class Requests {
   private lastId = 0
   private readonly pending = new Map<number, PendingCall>()
+  /** The one deadline timer: armed for `armedFor`, referenced while calls are pending. */
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private armedFor = Number.POSITIVE_INFINITY
+  private timerRefed = false
 
   constructor(private readonly host: RequestHost) {}
 
@@ -78,13 +90,41 @@ export class Requests {
     } catch (error) {
       return Promise.reject(atSite(this.cloneError(what, error), site))
     }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id)
-        reject(atSite(new PeerTimeoutError(what, timeout, this.host.context()), site))
-      }, timeout)
-      this.pending.set(id, { resolve, reject, timer, what, site })
+    const deadline = now() + timeout
+    const answer = new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, deadline, timeout, what, site })
     })
+    if (deadline < this.armedFor) this.arm(deadline)
+    else if (!this.timerRefed) {
+      this.timer?.ref()
+      this.timerRefed = true
+    }
+    return answer
+  }
+
+  /** Arm the timer for `deadline`, the earliest of the pending calls. */
+  private arm(deadline: number): void {
+    clearTimeout(this.timer)
+    this.armedFor = deadline
+    const delay = Math.min(MAX_DELAY_MS, Math.max(1, Math.ceil(deadline - now())))
+    this.timer = setTimeout(() => this.expire(), delay)
+    this.timerRefed = true
+  }
+
+  /** The timer fired: fail the calls that are due, re-arm for the next deadline. */
+  private expire(): void {
+    this.timer = undefined
+    this.armedFor = Number.POSITIVE_INFINITY
+    this.timerRefed = false
+    const time = now()
+    let next = Number.POSITIVE_INFINITY
+    for (const [id, call] of this.pending) {
+      if (call.deadline <= time) {
+        this.pending.delete(id)
+        call.reject(atSite(new PeerTimeoutError(call.what, call.timeout, this.host.context()), call.site))
+      } else if (call.deadline < next) next = call.deadline
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.arm(next)
   }
 
   /**
@@ -136,13 +176,21 @@ export class Requests {
       const call = this.take(id)!
       call.reject(atSite(new PeerDownError(call.what, reason, context), call.site))
     }
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.armedFor = Number.POSITIVE_INFINITY
+    this.timerRefed = false
   }
 
   private take(id: number): PendingCall | undefined {
     const call = this.pending.get(id)
     if (call === undefined) return undefined
     this.pending.delete(id)
-    clearTimeout(call.timer)
+    if (this.pending.size === 0 && this.timerRefed) {
+      // Nothing pending: the timer stays armed but must not keep the origin alive.
+      this.timer?.unref()
+      this.timerRefed = false
+    }
     return call
   }
 

@@ -5,20 +5,53 @@
 import type { RawStreams } from './connection/types.js'
 
 type Write = (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
+type Relay = (stream: 1 | 2, data: string | Uint8Array) => void
 
-/** Keep the original stdout write for frames and the flush; return it. */
+/** stdout's own write, kept when the relay replaces it: frames and the flush go there. */
+let stdoutWrite: Write | undefined
+
+/** Writes to the real stdout, past the relay. */
 export function rawStreams(): RawStreams {
-  const write = process.stdout.write.bind(process.stdout) as Write
-  return { stdout: (chunk, callback) => void write(chunk, undefined, callback) }
+  return {
+    stdout: (chunk, callback) => {
+      if (stdoutWrite === undefined) {
+        const stream = process.stdout // patched on this first touch when the relay waits for it
+        stdoutWrite ??= stream.write.bind(stream) as Write
+      }
+      stdoutWrite(chunk, undefined, callback)
+    },
+  }
 }
 
-/** Redirect JavaScript writes on stdout (1) and stderr (2) to `relay`. */
-export function relayConsole(relay: (stream: 1 | 2, data: string | Uint8Array) => void): void {
-  patch(process.stdout, 1, relay)
-  patch(process.stderr, 2, relay)
+/**
+ * Redirect JavaScript writes on stdout (1) and stderr (2) to `relay`. A stream Node has not made
+ * yet (the first touch of process.stdout costs about 1 ms) is patched when something first asks
+ * for it, so a peer that never prints never makes it.
+ */
+export function relayConsole(relay: Relay): void {
+  patchOnFirstUse('stdout', 1, relay)
+  patchOnFirstUse('stderr', 2, relay)
 }
 
-function patch(stream: NodeJS.WriteStream, id: 1 | 2, relay: (stream: 1 | 2, data: string | Uint8Array) => void): void {
+function patchOnFirstUse(name: 'stdout' | 'stderr', id: 1 | 2, relay: Relay): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, name)
+  const get = descriptor?.get
+  if (get === undefined || !descriptor?.configurable) return patch(process[name], id, relay)
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: descriptor.enumerable,
+    get() {
+      // Node's own getter makes the stream once and keeps it: restore it, then patch its stream.
+      Object.defineProperty(process, name, descriptor)
+      const stream = get.call(process) as NodeJS.WriteStream
+      patch(stream, id, relay)
+      return stream
+    },
+  })
+}
+
+function patch(stream: NodeJS.WriteStream, id: 1 | 2, relay: Relay): void {
+  if (id === 1) stdoutWrite ??= stream.write.bind(stream) as Write
   const replacement = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
     if (typeof encoding === 'function') {
       callback = encoding

@@ -13,6 +13,7 @@ import type { PeerChannel, PeerChannelEvents } from './connection/types.js'
 import { connectUds } from './connection/uds.js'
 import { rawStreams, relayConsole } from './console.js'
 import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
+import { warmLoader } from './modules.js'
 import { Server } from './serve.js'
 import { startWatchdog } from './watchdog.js'
 
@@ -165,6 +166,10 @@ function rebuildLocalError(encoded: EncodedError): Error {
   return error
 }
 
-const hello = () => send({ t: 'hello', v: PROTOCOL_VERSION })
+const hello = () => {
+  send({ t: 'hello', v: PROTOCOL_VERSION })
+  // After hello has left: the loader starts while the origin takes the handshake in.
+  channel.whenOpen(() => setImmediate(warmLoader))
+}
 if (flags.watchdog) startWatchdog().then(hello, fail)
 else hello()

@@ -32,8 +32,11 @@ export class Server {
     switch (message.t) {
       case 'call': {
         const { id, m, f, a } = message
+        // A loaded module that nothing waits for: run now, with nothing allocated for the wait.
+        const loaded = this.waiting.has(m) ? undefined : this.modules.get(m)
+        if (loaded !== undefined) return this.answerCall(id, loaded, m, f, a)
         return this.withModule(m, 'call', {
-          start: (module) => this.answer(id, () => run(module, m, f, a)),
+          start: (module) => this.answerCall(id, module, m, f, a),
           fail: (error) => this.send(id, 'err', error),
         })
       }
@@ -88,6 +91,17 @@ export class Server {
     )
   }
 
+  /** Run export `name` of `module` now, and answer with what it returns or throws (see `answer`). */
+  private answerCall(id: number, module: ModuleNamespace, specifier: string, name: string, args: unknown[]): void {
+    let result: unknown
+    try {
+      result = run(module, specifier, name, args)
+    } catch (error) {
+      return this.send(id, 'err', error)
+    }
+    this.answerWith(id, result)
+  }
+
   /** Run `work` now; answer at once when it returns a plain value, or when its promise settles. */
   private answer(id: number, work: () => unknown): void {
     let result: unknown
@@ -96,6 +110,10 @@ export class Server {
     } catch (error) {
       return this.send(id, 'err', error)
     }
+    this.answerWith(id, result)
+  }
+
+  private answerWith(id: number, result: unknown): void {
     if (!isThenable(result)) return this.send(id, 'ok', result)
     result.then(
       (value) => this.send(id, 'ok', value),

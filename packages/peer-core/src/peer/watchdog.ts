@@ -4,7 +4,7 @@
 // process when the origin is gone (measured: ~18 ms after the origin dies).
 // The peer waits for the thread's first message: a thread not yet started when the main thread
 // goes busy would never start. That wait costs about 30 ms of boot, paid only in this mode.
-import { Worker } from 'node:worker_threads'
+import { workerThreads } from '../protocol/builtins.js'
 
 /** Milliseconds between two looks at the parent pid. */
 const WATCHDOG_POLL_MS = 100
@@ -19,7 +19,10 @@ parentPort.postMessage('watching')
 
 /** Start the watchdog; resolves once it runs. */
 export function startWatchdog(): Promise<void> {
-  const worker = new Worker(SOURCE, { eval: true, workerData: { parent: process.ppid, poll: WATCHDOG_POLL_MS } })
+  const worker = new (workerThreads().Worker)(SOURCE, {
+    eval: true,
+    workerData: { parent: process.ppid, poll: WATCHDOG_POLL_MS },
+  })
   worker.unref()
   return new Promise((resolve, reject) => {
     worker.once('message', () => resolve())

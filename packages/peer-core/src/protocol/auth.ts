@@ -9,8 +9,8 @@
 // advance and refuses garbage at the first wrong byte, without buffering what a stranger sends.
 // Both nonces are fresh per connection: a recorded handshake replayed on a new connection fails.
 // The two MACs carry different labels, so one side's proof cannot be reflected back as the other's.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Readable } from 'node:stream'
+import { crypto } from './builtins.js'
 import { encodeFrame, FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES, FrameDecoder } from './frame.js'
 
 // Captured at load: the origin's tests may install fake timers.
@@ -42,12 +42,12 @@ type Kind = keyof typeof TAG
 
 /** A fresh per-peer secret. */
 export function newSecret(): Buffer {
-  return randomBytes(SECRET_BYTES)
+  return crypto().randomBytes(SECRET_BYTES)
 }
 
 /** A fresh nonce. */
 export function newNonce(): Buffer {
-  return randomBytes(NONCE_BYTES)
+  return crypto().randomBytes(NONCE_BYTES)
 }
 
 function frameOf(kind: Kind, ...parts: Buffer[]): Buffer {
@@ -55,7 +55,8 @@ function frameOf(kind: Kind, ...parts: Buffer[]): Buffer {
 }
 
 function proof(side: 'peer' | 'origin', secret: Buffer, originNonce: Buffer, peerNonce: Buffer, name: string): Buffer {
-  return createHmac('sha256', secret)
+  return crypto()
+    .createHmac('sha256', secret)
     .update(`vitest-peer/1 ${side}\0`)
     .update(originNonce)
     .update(peerNonce)
@@ -107,7 +108,7 @@ export function checkResponse(secret: Buffer, originNonce: Buffer, name: string,
   if (typeof rest === 'string') return rest
   const peerNonce = rest.subarray(0, NONCE_BYTES)
   const expected = proof('peer', secret, originNonce, peerNonce, name)
-  if (!timingSafeEqual(expected, rest.subarray(NONCE_BYTES))) return 'wrong proof of the secret'
+  if (!crypto().timingSafeEqual(expected, rest.subarray(NONCE_BYTES))) return 'wrong proof of the secret'
   return peerNonce
 }
 
@@ -122,7 +123,7 @@ export function checkAccept(
   const rest = body('accept', payload)
   if (typeof rest === 'string') return rest
   const expected = proof('origin', secret, originNonce, peerNonce, name)
-  return timingSafeEqual(expected, rest) ? undefined : 'wrong proof of the secret'
+  return crypto().timingSafeEqual(expected, rest) ? undefined : 'wrong proof of the secret'
 }
 
 /**

@@ -4,7 +4,7 @@
 // but origins and peers also run on Node 20.11-20.14. There the portable version below is used: the
 // same CRC (the reflected polynomial 0xEDB88320 of zlib, gzip and PNG), slicing-by-8 (eight
 // 256-entry tables, eight bytes per step), ~1 GB/s against zlib's ~5 GB/s.
-import * as zlib from 'node:zlib'
+import { zlib } from './builtins.js'
 
 /** The CRC-32 of `data`, continuing from `value` (the CRC of the bytes before it), as `zlib.crc32`. */
 export type Crc32 = (data: Uint8Array, value?: number) => number
@@ -48,5 +48,12 @@ export function portableCrc32(data: Uint8Array, value = 0): number {
   return ~c >>> 0
 }
 
-/** zlib's CRC-32 where this Node has it, the portable one elsewhere (decided once, at load). */
-export const crc32: Crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : portableCrc32
+/**
+ * zlib's CRC-32 where this Node has it, the portable one elsewhere: decided on the first call,
+ * which replaces this binding with the one chosen (zlib loads only when a CRC is needed).
+ */
+export let crc32: Crc32 = (data, value) => {
+  const native = (zlib() as { crc32?: Crc32 }).crc32
+  crc32 = typeof native === 'function' ? native : portableCrc32
+  return crc32(data, value)
+}

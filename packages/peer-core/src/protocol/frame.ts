@@ -1,11 +1,15 @@
 // Both sides: the frame layout of the byte-stream control connections (stdio, TCP, Unix socket).
 //
-//   magic F5 56 50 01 | length:u32 BE | header CRC32:u32 BE | payload (length bytes) | payload CRC32:u32 BE
+//   magic F5 56 50 01 | length:u32 BE | header CRC32:u32 BE | payload (length bytes) [| payload CRC32:u32 BE]
 //
 // 0xF5 never occurs in UTF-8, and the header CRC (over magic + length) makes a false start in
 // console text a 1-in-2^32 event, so on a multiplexed stdout the decoder can tell frames from
-// text byte by byte and resynchronise after junk. A frame whose header is sound but whose payload
-// fails its CRC is reported as damaged, never delivered. PROTOCOL.md has the details.
+// text byte by byte and resynchronise after junk. The payload CRC is there only on a stream that
+// something else can write into (the peer's stdout on 'stdio') and on the handshake frames: a
+// frame whose header is sound but whose payload fails it is reported as damaged, never delivered.
+// Streams only the two sides write (stdin, sockets) carry frames without it. PROTOCOL.md has the
+// details.
+import type { Writable } from 'node:stream'
 import { FRAME_STALL_MS, MAX_FRAME_BYTES } from '../constants.js'
 import { crc32 } from './crc32.js'
 
@@ -16,18 +20,51 @@ const MAGIC0 = 0xf5
 const MAGIC = Buffer.from([MAGIC0, 0x56, 0x50, 0x01])
 /** magic + length + header CRC */
 export const FRAME_HEADER_BYTES = 12
-/** payload CRC */
+/** payload CRC (checked frames only) */
 export const FRAME_TRAILER_BYTES = 4
+/** From this payload size on, `writeFrame` writes the payload as it is, beside its header, uncopied. */
+const COPY_BELOW_BYTES = 64 * 1024
 
-/** One frame around `payload`. */
+/** One frame around `payload` with its payload CRC, in one buffer. */
 export function encodeFrame(payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length + FRAME_TRAILER_BYTES)
-  MAGIC.copy(frame, 0)
-  frame.writeUInt32BE(payload.length, 4)
-  frame.writeUInt32BE(crc32(frame.subarray(0, 8)), 8)
+  return frameOf(payload, true)
+}
+
+/** One frame around `payload` without payload CRC, in one buffer. */
+export function encodeUncheckedFrame(payload: Uint8Array): Buffer {
+  return frameOf(payload, false)
+}
+
+function frameOf(payload: Uint8Array, checked: boolean): Buffer {
+  const trailer = checked ? FRAME_TRAILER_BYTES : 0
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length + trailer)
+  writeHeader(frame, payload.length)
   frame.set(payload, FRAME_HEADER_BYTES)
-  frame.writeUInt32BE(crc32(payload), FRAME_HEADER_BYTES + payload.length)
+  if (checked) frame.writeUInt32BE(crc32(payload), FRAME_HEADER_BYTES + payload.length)
   return frame
+}
+
+function writeHeader(frame: Buffer, length: number): void {
+  MAGIC.copy(frame, 0)
+  frame.writeUInt32BE(length, 4)
+  frame.writeUInt32BE(crc32(frame.subarray(0, 8)), 8)
+}
+
+/**
+ * Write one frame around `payload` (without payload CRC) on `stream`: a small one as one copied
+ * buffer, a large one as its header and the payload itself in one gathered write (writev).
+ */
+export function writeFrame(stream: Writable, payload: Uint8Array): void {
+  if (payload.length < COPY_BELOW_BYTES) {
+    stream.write(frameOf(payload, false))
+    return
+  }
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES)
+  writeHeader(header, payload.length)
+  stream.cork()
+  stream.write(header)
+  stream.write(payload)
+  stream.uncork()
 }
 
 /** What a decoder reports. */
@@ -46,6 +83,7 @@ export interface FrameSink {
 /**
  * Incremental frame decoder. `multiplexed: true` (a peer's stdout) passes bytes outside frames to
  * `sink.text`; `multiplexed: false` (stdin, sockets) treats them as damage and stops decoding.
+ * `checked`: frames carry the payload CRC (always so when multiplexed).
  */
 export class FrameDecoder {
   private chunks: Buffer[] = []
@@ -55,12 +93,17 @@ export class FrameDecoder {
   private stopped = false
   /** Multiplexed: checks, while a frame is incomplete, whether it was a forged header (see `checkStall`). */
   private stallTimer: ReturnType<typeof setTimeout> | undefined
+  /** Bytes after the payload: its CRC, or none. */
+  private readonly trailerBytes: number
 
   constructor(
     private readonly sink: FrameSink,
     private readonly multiplexed: boolean,
     private readonly maxFrameBytes = MAX_FRAME_BYTES,
-  ) {}
+    checked = true,
+  ) {
+    this.trailerBytes = checked || multiplexed ? FRAME_TRAILER_BYTES : 0
+  }
 
   /** Feed bytes as they arrive. */
   push(chunk: Buffer): void {
@@ -169,14 +212,15 @@ export class FrameDecoder {
         continue
       }
       const length = data.readUInt32BE(offset + 4)
-      const total = FRAME_HEADER_BYTES + length + FRAME_TRAILER_BYTES
+      const total = FRAME_HEADER_BYTES + length + this.trailerBytes
       if (data.length - offset < total) {
         this.need = total
         return offset
       }
       const payload = data.subarray(offset + FRAME_HEADER_BYTES, offset + FRAME_HEADER_BYTES + length)
-      if (crc32(payload) === data.readUInt32BE(offset + FRAME_HEADER_BYTES + length)) this.sink.frame(payload)
-      else this.sink.damage(`frame of ${length} bytes failed its payload CRC; dropped`)
+      if (this.trailerBytes === 0 || crc32(payload) === data.readUInt32BE(offset + FRAME_HEADER_BYTES + length)) {
+        this.sink.frame(payload)
+      } else this.sink.damage(`frame of ${length} bytes failed its payload CRC; dropped`)
       offset += total
     }
     return offset

@@ -5,7 +5,7 @@
  * Version of the message set and handshakes; the peer announces it in `hello`, and the origin
  * refuses a peer runtime that speaks another one (a remote host or an old install).
  */
-export const PROTOCOL_VERSION = 2
+export const PROTOCOL_VERSION = 3
 
 /**
  * `x: 1` marks a message whose value(s) contain encoded errors (see values.ts), so the receiver

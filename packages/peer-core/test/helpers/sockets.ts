@@ -10,7 +10,7 @@ import { serialize } from 'node:v8'
 import { type Connection, type Peer, type PeerProtocolError, startPeer } from '@vitest-peer/core'
 import { onTestFinished } from 'vitest'
 import { HANDSHAKE_PAYLOAD_BYTES } from '../../src/protocol/auth.js'
-import { encodeFrame, FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES } from '../../src/protocol/frame.js'
+import { encodeUncheckedFrame, FRAME_HEADER_BYTES, FRAME_TRAILER_BYTES } from '../../src/protocol/frame.js'
 import { fixture, fixtureUrl, track } from '../helpers.js'
 
 /** Sizes on the wire of the origin's challenge and the peer's response. */
@@ -24,9 +24,11 @@ export function scratchDir(): string {
   return dir
 }
 
-/** A `call` of fixtures/marker.mjs (which would write `marker`), framed as the origin frames it. */
+/** A `call` of fixtures/marker.mjs (which would write `marker`), framed as the origin frames it (no payload CRC). */
 export function forgedCall(marker: string): Buffer {
-  return encodeFrame(serialize({ t: 'call', id: 1, m: fixtureUrl('marker.mjs').href, f: 'leaveMarker', a: [marker] }))
+  return encodeUncheckedFrame(
+    serialize({ t: 'call', id: 1, m: fixtureUrl('marker.mjs').href, f: 'leaveMarker', a: [marker] }),
+  )
 }
 
 /** Where a peer connects (TCP: the first candidate address). */

@@ -1,9 +1,17 @@
 // Property tests of the byte-stream frame decoder (src/protocol/frame.ts): whatever bytes arrive,
 // in whatever chunks, the decoder never throws and never delivers a payload that was not sent
 // whole and intact. Both modes: strict (stdin, TCP, Unix socket) and multiplexed (a peer's stdout).
+
+import { PassThrough } from 'node:stream'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../../src/protocol/frame.js'
+import {
+  encodeFrame,
+  encodeUncheckedFrame,
+  FRAME_HEADER_BYTES,
+  FrameDecoder,
+  writeFrame,
+} from '../../src/protocol/frame.js'
 
 /** Everything a decoder reported, in order; adjacent text chunks are joined. */
 interface Decoded {
@@ -15,7 +23,11 @@ interface Decoded {
 }
 
 /** Feed `chunks` to a fresh decoder, then end the stream (unless `end` is false). */
-function decode(chunks: Uint8Array[], multiplexed: boolean, options: { end?: boolean; max?: number } = {}): Decoded {
+function decode(
+  chunks: Uint8Array[],
+  multiplexed: boolean,
+  options: { end?: boolean; max?: number; checked?: boolean } = {},
+): Decoded {
   const frames: Buffer[] = []
   const text: Buffer[] = []
   const damage: string[] = []
@@ -38,6 +50,7 @@ function decode(chunks: Uint8Array[], multiplexed: boolean, options: { end?: boo
     },
     multiplexed,
     options.max,
+    options.checked,
   )
   for (const chunk of chunks) decoder.push(Buffer.from(chunk))
   if (options.end !== false) decoder.end()
@@ -280,5 +293,39 @@ describe('FrameDecoder (strict)', () => {
       ),
       RUNS,
     )
+  })
+})
+
+describe('frames without payload CRC (stdin, sockets)', () => {
+  test('deliver every frame intact and in order, however the stream is chunked', () => {
+    fc.assert(
+      fc.property(payloads, cuts, (sent, at) => {
+        const stream = Buffer.concat(sent.map((p) => encodeUncheckedFrame(p)))
+        const got = decode(cut(stream, at), false, { checked: false })
+        expect(got.damage).toEqual([])
+        expect(got.frames).toEqual(sent)
+      }),
+    )
+  })
+
+  test('writeFrame writes what encodeFrame encodes, small payloads copied, large ones gathered', () => {
+    for (const size of [0, 5, 64 * 1024 - 1, 64 * 1024, 300_000]) {
+      const payload = Buffer.alloc(size, size & 0xff)
+      const stream = new PassThrough()
+      const written: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => written.push(chunk))
+      writeFrame(stream, payload)
+      expect(Buffer.concat(written).equals(encodeUncheckedFrame(payload)), `${size} bytes`).toBe(true)
+    }
+  })
+
+  test('a checked frame read as unchecked (or the reverse) is damage in strict mode, never a wrong payload', () => {
+    const payload = Buffer.from('#0:abc')
+    const asUnchecked = decode([encodeFrame(payload), encodeFrame(payload)], false, { checked: false })
+    expect(asUnchecked.frames).toEqual([payload])
+    expect(asUnchecked.damage).toHaveLength(1)
+    const asChecked = decode([encodeUncheckedFrame(payload)], false)
+    expect(asChecked.frames).toEqual([])
+    expect(asChecked.damage).toHaveLength(1)
   })
 })

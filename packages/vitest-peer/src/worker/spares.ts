@@ -81,9 +81,15 @@ export function takeSpare(
   const index = spares.findIndex((s) => s.base === folder)
   if (index === -1) return undefined
   const [spare] = spares.splice(index, 1)
-  spares.push(bootSpare(task.file.filepath, settings))
   // A spare that failed to boot or died meanwhile: undefined, and the caller boots a peer.
-  return spare!.ready.then((launched) => (launched ? handOver(launched, task, settings) : undefined))
+  const handed = spare!.ready.then((launched) => (launched ? handOver(launched, task, settings) : undefined))
+  // The replacement boots once this spare is handed over: its spawn() (a fork of this worker)
+  // and its start would otherwise compete with the hand-over the test is waiting for.
+  const replace = () => {
+    spares.push(bootSpare(task.file.filepath, settings))
+  }
+  void handed.then(replace, replace)
+  return handed
 }
 
 /** Give `launched` to `task`: its name, its crash-report folder. */

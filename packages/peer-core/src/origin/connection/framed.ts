@@ -1,13 +1,18 @@
 // Origin side: messages over a byte stream as frames (frame.ts) of v8-serialised messages; shared
 // by the stdio, TCP and Unix-socket control connections.
+import type { Writable } from 'node:stream'
 import { deserialize, serialize } from 'node:v8'
-import { encodeFrame, FrameDecoder } from '../../protocol/frame.js'
+import { FrameDecoder, writeFrame } from '../../protocol/frame.js'
 import { type OriginToPeer, type PeerToOrigin, peerMessageProblem } from '../../protocol/messages.js'
 import type { OriginChannelEvents } from './types.js'
 
-/** Encode one message as a frame; throws when the message cannot be serialised. */
-export function frameMessage(message: OriginToPeer): Buffer {
-  return encodeFrame(serialize(message))
+/**
+ * Serialise `message` (throws, writing nothing, when it cannot be) and, when `open`, write it on
+ * `stream` as a frame without payload CRC: only the origin writes to the peer.
+ */
+export function sendMessage(stream: Writable, message: OriginToPeer, open: boolean): void {
+  const payload = serialize(message)
+  if (open) writeFrame(stream, payload)
 }
 
 /**
@@ -40,6 +45,8 @@ export function peerMessageDecoder(
         onStreamDamage?.()
       },
     },
+    multiplexed,
+    undefined,
     multiplexed,
   )
 }

@@ -20,7 +20,7 @@ import {
 import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import type { ResolvedOptions } from '../options.js'
 import { runtimeBlock, runtimeEntry } from './bootstrap.js'
-import { frameMessage, peerMessageDecoder } from './framed.js'
+import { peerMessageDecoder, sendMessage } from './framed.js'
 import type { OriginChannel, OriginChannelEvents, OriginConnection } from './types.js'
 
 /** A listening server and how the peer reaches it. */
@@ -97,8 +97,7 @@ export function socketConnection(options: ResolvedOptions, listener: Listener): 
     socket.resume()
     return {
       send(message) {
-        const frame = frameMessage(message)
-        if (open) socket.write(frame)
+        sendMessage(socket, message, open)
       },
       close() {
         socket.end()

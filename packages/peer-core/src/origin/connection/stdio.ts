@@ -4,7 +4,7 @@
 import type { Readable, Writable } from 'node:stream'
 import { RUNTIME_FLAGS } from '../../protocol/flags.js'
 import { runtimeBlock, runtimeEntry } from './bootstrap.js'
-import { frameMessage, peerMessageDecoder } from './framed.js'
+import { peerMessageDecoder, sendMessage } from './framed.js'
 import type { OriginConnection } from './types.js'
 
 /** `wrapped`: the peer runs a bootstrap that reads the runtime from stdin first (bootstrap.ts). */
@@ -33,8 +33,7 @@ export function stdioConnection(wrapped: boolean): OriginConnection {
       stdout.once('close', closed)
       return {
         send(message) {
-          const frame = frameMessage(message)
-          if (open && stdin.writable) stdin.write(frame)
+          sendMessage(stdin, message, open && stdin.writable)
         },
         close() {
           stdin.end()

@@ -1,13 +1,14 @@
 // Peer side: frames from the origin (frame.ts) of v8-serialised messages, on a byte stream that
 // only the origin writes (stdin for 'stdio', the socket for TCP and Unix sockets). Anything that
 // is not a sound frame holding an origin message breaks the connection: the peer halts.
-import { deserialize } from 'node:v8'
+import { v8 } from '../../protocol/builtins.js'
 import { FrameDecoder } from '../../protocol/frame.js'
 import { type OriginToPeer, originMessageProblem } from '../../protocol/messages.js'
 import type { PeerChannelEvents } from './types.js'
 
 /** A strict decoder that delivers origin messages and reports anything else as a lost connection. */
 export function originMessageDecoder(events: PeerChannelEvents): FrameDecoder {
+  const { deserialize } = v8()
   return new FrameDecoder(
     {
       frame(payload) {
@@ -23,6 +24,8 @@ export function originMessageDecoder(events: PeerChannelEvents): FrameDecoder {
       },
       damage: (description) => events.lost(`damaged input from the origin: ${description}`),
     },
+    false,
+    undefined,
     false,
   )
 }

@@ -15,6 +15,9 @@ export function connectIpc(events: PeerChannelEvents): PeerChannel {
     send(message) {
       send(message)
     },
+    whenOpen(callback) {
+      callback()
+    },
     flush() {
       // IPC messages leave in order: once an empty output message is written, all before it are.
       if (!process.connected) return Promise.resolve()

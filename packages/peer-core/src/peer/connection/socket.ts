@@ -7,7 +7,6 @@
 // goes to the raw stderr, which the origin shows in the boot error.
 import { writeSync } from 'node:fs'
 import type { Socket } from 'node:net'
-import { serialize } from 'node:v8'
 import {
   CONNECT_RETRY_FIRST_MS,
   CONNECT_RETRY_MAX_MS,
@@ -23,8 +22,9 @@ import {
   readHandshakeFrame,
   responseFrame,
 } from '../../protocol/auth.js'
+import { v8 } from '../../protocol/builtins.js'
 import type { RuntimeFlags } from '../../protocol/flags.js'
-import { encodeFrame } from '../../protocol/frame.js'
+import { writeFrame } from '../../protocol/frame.js'
 import { originMessageDecoder } from './framed.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
 
@@ -45,8 +45,11 @@ export function connectSocket(
 ): PeerChannel {
   const given = Number(flags.connectTimeout)
   const connectTimeout = Number.isFinite(given) && given > 0 ? given : CONNECT_TIMEOUT_MS
+  const { serialize } = v8()
   let socket: Socket | undefined
+  /** Payloads sent before the connection is authenticated. */
   const queue: Buffer[] = []
+  const onOpen: (() => void)[] = []
   const lose = (reason: string) => {
     try {
       // The console relay would queue this on the connection that just failed: write it raw.
@@ -97,14 +100,19 @@ export function connectSocket(
     candidate.once('close', () => events.lost('control connection closed'))
     candidate.resume()
     socket = candidate
-    for (const frame of queue.splice(0)) candidate.write(frame)
+    for (const payload of queue.splice(0)) writeFrame(candidate, payload)
+    for (const callback of onOpen.splice(0)) callback()
   })().catch((error: Error) => lose(`control connection failed: ${error.message}`))
 
   return {
     send(message) {
-      const frame = encodeFrame(serialize(message))
-      if (socket) socket.write(frame)
-      else queue.push(frame)
+      const payload = serialize(message)
+      if (socket) writeFrame(socket, payload)
+      else queue.push(payload)
+    },
+    whenOpen(callback) {
+      if (socket) callback()
+      else onOpen.push(callback)
     },
     flush() {
       const open = socket

@@ -1,7 +1,7 @@
 // Peer side: the TCP control connection. The origin passed its candidate addresses (loopback
 // first) and port as runtime flags; the peer tries them in order (OTP's peer `loop_connect`) and
 // authenticates (socket.ts).
-import { connect } from 'node:net'
+import { net } from '../../protocol/builtins.js'
 import { RUNTIME_FLAGS, type RuntimeFlags } from '../../protocol/flags.js'
 import { connectSocket } from './socket.js'
 import type { PeerChannel, PeerChannelEvents } from './types.js'
@@ -14,7 +14,7 @@ export function connectTcp(name: string, flags: RuntimeFlags, events: PeerChanne
   }
   const targets = hosts.split(',').map((host) => ({
     label: `${host.includes(':') ? `[${host}]` : host}:${port}`,
-    open: () => connect({ host, port, noDelay: true }),
+    open: () => net().connect({ host, port, noDelay: true }),
   }))
   return connectSocket(name, targets, flags, events)
 }

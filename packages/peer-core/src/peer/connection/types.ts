@@ -12,6 +12,8 @@ export interface PeerChannel {
   send(message: PeerToOrigin): void
   /** Resolves when everything sent so far has left this process. */
   flush(): Promise<void>
+  /** Run `callback` once messages sent so far are on their way (sockets: after the handshake). */
+  whenOpen(callback: () => void): void
 }
 
 /** Writes that bypass the console relay (the relay itself, and frames on a multiplexed stdout). */
