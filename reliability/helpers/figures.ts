@@ -3,7 +3,7 @@
 // the report and the summary), then asserts that nothing failed: the figures of a failing
 // scenario are in the report too.
 import { appendFileSync } from 'node:fs'
-import { expect, inject } from 'vitest'
+import { expect, inject, onTestFinished } from 'vitest'
 
 /** One row of the report. */
 export interface Row {
@@ -35,6 +35,7 @@ declare module 'vitest' {
 /** Collects one scenario's trials. */
 export class Figures {
   private readonly row: Row
+  private written = false
 
   constructor(scenario: string, connection: string, measure: string, boundMs: number | null) {
     this.row = {
@@ -49,6 +50,13 @@ export class Figures {
       extra: {},
       problems: [],
     }
+    // A scenario that threw before done() is in the report too, as failed.
+    onTestFinished(({ task }) => {
+      if (this.written) return
+      const error = task.result?.errors?.[0]
+      this.fail(`the scenario stopped: ${error?.message?.split('\n')[0] ?? 'before its end'}`)
+      this.write()
+    })
   }
 
   /** One trial: its measured time (or null), and the problem that failed it, if any. */
@@ -76,9 +84,14 @@ export class Figures {
     this.row.extra[name] = value
   }
 
+  private write(): void {
+    this.written = true
+    appendFileSync(inject('reliabilityRows'), `${JSON.stringify(this.row)}\n`)
+  }
+
   /** Write the row, then fail the test if any trial failed (the problems are the message). */
   done(): void {
-    appendFileSync(inject('reliabilityRows'), `${JSON.stringify(this.row)}\n`)
+    this.write()
     expect(this.row.problems, `${this.row.scenario} over ${this.row.connection}`).toEqual([])
   }
 }

@@ -15,14 +15,16 @@ function controlSocket() {
   return sockets[0]
 }
 
-/** A sound frame (as frame.ts writes it) around `payload`. */
+/**
+ * A sound frame around `payload` as frame.ts writes it on a socket after the handshake: magic,
+ * length, header CRC, payload (no payload CRC: only the two sides write on a socket).
+ */
 function frame(payload) {
-  const out = Buffer.alloc(12 + payload.length + 4)
+  const out = Buffer.alloc(12 + payload.length)
   out.set([0xf5, 0x56, 0x50, 0x01], 0)
   out.writeUInt32BE(payload.length, 4)
   out.writeUInt32BE(crc32(out.subarray(0, 8)), 8)
   payload.copy(out, 12)
-  out.writeUInt32BE(crc32(payload), 12 + payload.length)
   return out
 }
 
