@@ -4,6 +4,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { startPeer } from '@vitest-peer/core'
 import { onTestFinished, test } from 'vitest'
 import { connections, labels } from '../helpers/connections.js'
@@ -16,6 +18,13 @@ const LANES = 4
 const BOUND_MS = 15_000
 /** Closes finish a turn or two of the event loop after `exited`; this bounds that, it is no sleep. */
 const SETTLE_MS = 5_000
+
+/** The heap in use after a full collection (RSS alone also counts garbage not yet collected). */
+function heapAfterGc(): number {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  return process.memoryUsage().heapUsed
+}
 
 /** What this process holds that a peer could leak. */
 function holdings(tmp: string) {
@@ -71,6 +80,7 @@ test(`${CYCLES} start/stop cycles leave the origin as it was`, async () => {
   for (let i = 0; i < connections.length; i++) await cycle(i, false)
   const before = holdings(tmp)
   const rssBefore = process.memoryUsage.rss()
+  const heapBefore = heapAfterGc()
   let next = 0
   const t0 = performance.now()
   await Promise.all(
@@ -80,6 +90,7 @@ test(`${CYCLES} start/stop cycles leave the origin as it was`, async () => {
   )
   const after = await settled(tmp, before)
   figures.memory('origin RSS growth', mib(Math.max(0, process.memoryUsage.rss() - rssBefore)))
+  figures.memory('origin heap growth after GC', mib(Math.max(0, heapAfterGc() - heapBefore)))
   figures.extra('before', before)
   figures.extra('after', after)
   figures.extra('cyclesPerSecond', Math.round(CYCLES / ((performance.now() - t0) / 1000)))
