@@ -18,7 +18,8 @@
 //                              ipc, stdio, tcp and uds, calls, sends, evaluates 4 MiB each way (the
 //                              frames' CRC-32: Node 20.11-20.14 have no zlib.crc32, so the portable
 //                              one runs), relays stdout and stderr, and stops it.
-//   node 22.23.3, Vitest 4.1   the whole workspace suite.
+//   node 22.23.3, Vitest 4.1   the engine's suite (@vitest-peer/core: what Node's version changes
+//                              most); vitest-peer and the examples run on Node 22 in the Vitest 5 leg.
 //   node 24.21.0, Vitest 4.1   the whole workspace suite.
 //   node 22.12.0, Vitest 5     vitest-peer's tests and the examples, in a scratch copy of this tree
 //                              (`git ls-files`: tracked, and untracked but not ignored files) whose
@@ -158,6 +159,11 @@ async function workspaceLeg(node, node22) {
   return `vitest ${vitestIn(root)}, workspace suite: ${await vitest(root, node, node22)}`
 }
 
+/** The engine's suite. */
+async function engineLeg(node, node22) {
+  return `vitest ${vitestIn(root)}, @vitest-peer/core: ${await vitest(root, node, node22, ['packages/peer-core/'])}`
+}
+
 /**
  * One filter per example project (Vitest 4.1 and 5.1 match no file with `examples/`), after
  * vitest-peer's own tests.
@@ -256,7 +262,7 @@ const reports = mkdtempSync(join(tmpdir(), 'vitest-peer-matrix-'))
 const legs = [
   [NODE_VITEST_FLOOR, () => vitestPeerLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
   [NODE_CORE_FLOOR, () => coreFloorLeg(nodes[NODE_CORE_FLOOR], nodes[NODE_24])],
-  [NODE_22, () => workspaceLeg(nodes[NODE_22], nodes[NODE_22])],
+  [NODE_22, () => engineLeg(nodes[NODE_22], nodes[NODE_22])],
   [NODE_24, () => workspaceLeg(nodes[NODE_24], nodes[NODE_22])],
   [NODE_VITEST5_FLOOR, () => vitest5Leg(nodes[NODE_VITEST5_FLOOR], nodes[NODE_22])],
 ]
