@@ -1,17 +1,22 @@
 // Janitor process: what the run's janitor (src/main/run-janitor.ts) runs once the Vitest main
-// process is gone before its run finished, as `node janitor.mjs <run folder>`. It SIGKILLs every
-// peer the run's registry still holds (each checked against its recorded start time and command
-// line first: pids are reused), says so on the run's stderr, removes the folder and exits.
+// process is gone before its run finished, as `node janitor.mjs <run folder> <pid>…`, the pids
+// being the peers the janitor's shell has just SIGKILLed. It says so on the run's stderr, sweeps
+// the registry again with its full checks (start time and command line: pids are reused) for
+// anything the shell did not kill, removes the folder and exits.
 import { rmSync, writeSync } from 'node:fs'
-import { describeLeak, sweep } from '../shared/registry.js'
+import { describeLeak, readRecords, sweep } from '../shared/registry.js'
 
-const run = process.argv[2]
+const [run, ...pids] = process.argv.slice(2)
 if (run !== undefined) {
-  const killed = sweep(run, () => true)
+  const killedByShell = new Set(pids.map(Number))
+  const records = readRecords(run)
+    .map(({ record }) => record)
+    .filter((record) => killedByShell.has(record.pid))
+  const killed = [...records, ...sweep(run, () => true)]
   rmSync(run, { recursive: true, force: true })
   for (const record of killed) {
     try {
-      // The run's stderr may be gone with the main process: the kills come first, then the words.
+      // The run's stderr may be gone with the main process; the kills are done already.
       writeSync(2, `${describeLeak(record, 'after the Vitest main process died')}\n`)
     } catch {}
   }

@@ -1,8 +1,8 @@
 // Vitest main process: starts the run's janitor, a small `sh` process that outlives nothing. It
 // blocks on a pipe whose only writer is this process; the pipe ends when this process exits or is
 // killed (even with SIGKILL). If the run's registry folder still exists then (the run did not
-// finish: the main process died), it runs dist/janitor.mjs, which SIGKILLs every peer the
-// registry holds and removes the folder. This reaches the peers of a `forks` worker that lingers
+// finish: the main process died), it SIGKILLs every peer the registry holds, and dist/janitor.mjs
+// reports them and removes the folder. This reaches the peers of a `forks` worker that lingers
 // after the main process died while stuck in a synchronous loop: the worker can run no handler,
 // and its peers stay linked to it. While nothing dies it costs one idle `sh` (about 1 MB) per run.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -17,10 +17,38 @@ const SWEEP = fileURLToPath(new URL('./janitor.mjs', import.meta.url))
 
 /**
  * `$1` node, `$2` the sweep, `$3` the run folder. Nothing is ever written to the pipe: only its
- * end ends the loop. At a finished run the folder is gone already and no Node process starts.
+ * end ends the loop. At a finished run the folder is gone already and nothing else happens.
+ * Otherwise the shell itself SIGKILLs each recorded peer whose /proc start time (field 22) is the
+ * recorded one (pid and start time name one process), with the process group it leads (its
+ * descendants, which a worker stuck in a loop cannot end), with builtins only, so that no start of
+ * a Node process stands between the main process's death and the kills; then Node reports what
+ * was killed, sweeps again with the registry's full checks (which also find the processes that
+ * left the peer's group), and removes the folder.
  */
-const SCRIPT = `while read -r _; do :; done
-[ -d "$3" ] && exec "$1" "$2" "$3"`
+const SCRIPT = `node=$1 sweep=$2 run=$3
+while read -r _; do :; done
+[ -d "$run" ] || exit 0
+killed=
+for record in "$run"/*/*.json; do
+  pid=\${record##*/}
+  pid=\${pid%.json}
+  case $pid in '' | *[!0-9]*) continue ;; esac
+  json=
+  { IFS= read -r json < "$record"; } 2>/dev/null
+  want=\${json#*'"startTime":"'}
+  [ "$want" = "$json" ] && continue
+  want=\${want%%'"'*}
+  { IFS= read -r stat < "/proc/$pid/stat"; } 2>/dev/null || continue
+  set -- \${stat##*') '}
+  [ "$1" = Z ] && continue
+  pgrp=$3
+  shift 19
+  [ "$1" = "$want" ] || continue
+  [ "$pgrp" = "$pid" ] && kill -s KILL -- "-$pid" 2>/dev/null
+  kill -s KILL "$pid" 2>/dev/null
+  killed="$killed $pid"
+done
+exec "$node" "$sweep" "$run" $killed`
 
 /** The janitor of one run; `release()` lets it go (the run finished and cleaned up after itself). */
 export interface RunJanitor {
