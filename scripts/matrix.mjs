@@ -11,15 +11,17 @@
 //                              Then scripts/consumer.mjs: the packed packages installed with npm in
 //                              a NodeNext project (types, fixtures, coverage from peers).
 //   node 20.11.0, no Vitest    @vitest-peer/core admits Node 20.11, where Vitest cannot run (Vite 8
-//                              needs 20.19), so its suite runs with the origin on 20.19.0 above, and
+//                              needs 20.19), so its suite runs on newer Nodes (the machine's Node
+//                              20, 22, 24), and
 //                              scripts/node-floor.mjs proves the engine on 20.11.0: first origin and
 //                              peers on 20.11.0, then peers on 20.11.0 under a Node 24 origin (a peer
 //                              may run an older Node than its origin). Each run starts a peer over
 //                              ipc, stdio, tcp and uds, calls, sends, evaluates 4 MiB each way (the
-//                              frames' CRC-32: Node 20.11-20.14 have no zlib.crc32, so the portable
-//                              one runs), relays stdout and stderr, and stops it.
-//   node 22.23.3, Vitest 4.1   the whole workspace suite.
-//   node 24.21.0, Vitest 4.1   the whole workspace suite.
+//                              stdio frames' CRC-32: Node 20.11-20.14 have no zlib.crc32, so the
+//                              portable one runs), relays stdout and stderr, and stops it.
+//   node 22.23.3, Vitest 4.1   the engine's suite (@vitest-peer/core: what Node's version changes
+//                              most); vitest-peer and the examples run on Node 22 in the Vitest 5 leg.
+//   node 24.21.0, Vitest 4.1   the packages' suites (the examples have run on Node 20 and 22).
 //   node 22.12.0, Vitest 5     vitest-peer's tests and the examples, in a scratch copy of this tree
 //                              (`git ls-files`: tracked, and untracked but not ignored files) whose
 //                              `vitest` and `@vitest/coverage-v8` devDependencies are set to
@@ -153,9 +155,15 @@ const versionIn = (dir, name) => readJson(join(dir, 'node_modules', name, 'packa
 /** The version of `vitest` installed in `dir`. */
 const vitestIn = (dir) => versionIn(dir, 'vitest')
 
-/** The whole workspace suite. */
-async function workspaceLeg(node, node22) {
-  return `vitest ${vitestIn(root)}, workspace suite: ${await vitest(root, node, node22)}`
+/** Both packages' suites. */
+async function packagesLeg(node, node22) {
+  const counts = await vitest(root, node, node22, ['packages/peer-core/', 'packages/vitest-peer/'])
+  return `vitest ${vitestIn(root)}, @vitest-peer/core and vitest-peer: ${counts}`
+}
+
+/** The engine's suite. */
+async function engineLeg(node, node22) {
+  return `vitest ${vitestIn(root)}, @vitest-peer/core: ${await vitest(root, node, node22, ['packages/peer-core/'])}`
 }
 
 /**
@@ -256,8 +264,8 @@ const reports = mkdtempSync(join(tmpdir(), 'vitest-peer-matrix-'))
 const legs = [
   [NODE_VITEST_FLOOR, () => vitestPeerLeg(nodes[NODE_VITEST_FLOOR], nodes[NODE_22])],
   [NODE_CORE_FLOOR, () => coreFloorLeg(nodes[NODE_CORE_FLOOR], nodes[NODE_24])],
-  [NODE_22, () => workspaceLeg(nodes[NODE_22], nodes[NODE_22])],
-  [NODE_24, () => workspaceLeg(nodes[NODE_24], nodes[NODE_22])],
+  [NODE_22, () => engineLeg(nodes[NODE_22], nodes[NODE_22])],
+  [NODE_24, () => packagesLeg(nodes[NODE_24], nodes[NODE_22])],
   [NODE_VITEST5_FLOOR, () => vitest5Leg(nodes[NODE_VITEST5_FLOOR], nodes[NODE_22])],
 ]
 const results = []

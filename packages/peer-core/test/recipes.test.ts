@@ -9,7 +9,8 @@ import { expect, test } from 'vitest'
 const recipes = fileURLToPath(new URL('./recipes/', import.meta.url))
 
 test('getting started: the first test passes under node --test', async () => {
-  const child = spawn(process.execPath, ['--test', 'math.test.mjs'], {
+  // TAP, whatever the Node version's default reporter (spec since Node 23 even without a TTY).
+  const child = spawn(process.execPath, ['--test', '--test-reporter=tap', 'math.test.mjs'], {
     cwd: recipes,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
