@@ -9,12 +9,13 @@
 // node scripts/consumer.mjs [--node <path to node>] [--vitest <version>]
 // Defaults: this Node, and the Vitest version of the workspace. The packages must be built
 // (`pnpm build`). scripts/matrix.mjs runs it on the lowest Node of each Vitest major.
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { versionOf } from './node-release.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
@@ -69,7 +70,7 @@ export async function checkConsumer({ node = process.execPath, vitest } = {}) {
       type: 'module',
       devDependencies: {
         // The Node the project runs on (Vitest 5 asks for @types/node 22 or later).
-        '@types/node': `^${execFileSync(node, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim()}`,
+        '@types/node': `^${versionOf(node)?.slice(1).split('.')[0]}`,
         '@vitest-peer/core': `file:${core}`,
         '@vitest/coverage-v8': version,
         typescript: rootDev.typescript,
