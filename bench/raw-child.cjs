@@ -1,13 +1,14 @@
 // The floor's child: no peer library. Answers requests on one channel: 'ipc' (advanced
 // serialisation), 'ipc-json', 'stdio' (v8 frames on stdin/stdout), 'tcp' PORT or 'uds' PATH (v8
 // frames on a socket it connects back to). {op:'call'} → process.platform, {op:'echo', p} → p,
-// {op:'exit'} → exits; it also exits when its channel closes. Sends {ready:true} first. Only
-// Node's builtins and the framing (lib/frames.cjs) are loaded.
+// {op:'file', f} → import(f) and its ping(), {op:'exit'} → exits; it also exits when its channel
+// closes. Sends {ready:true} first. Only Node's builtins and the framing (lib/frames.cjs) are loaded.
 const { decoder, encode } = require('./lib/frames.cjs')
 const [mode, address] = process.argv.slice(2)
 
 function answer(m, send) {
   if (m.op === 'exit') process.exit(0)
+  if (m.op === 'file') return import(m.f).then((module) => send({ id: m.id, r: module.ping() }))
   send({ id: m.id, r: m.op === 'echo' ? m.p : process.platform })
 }
 

@@ -10,6 +10,7 @@ export async function startEngine(connection, options = {}) {
     peer,
     pid: peer.pid,
     call: () => peer.call('node:os', 'platform'),
+    callFile: () => peer.call(ECHO, 'ping'),
     echo: (p) => peer.call(ECHO, 'echo', [p], { timeout: 120_000 }),
     stop: () => peer.stop(),
   }

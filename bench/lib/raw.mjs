@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { decoder, encode } from './frames.cjs'
 
 const RAW_CHILD = fileURLToPath(new URL('../raw-child.cjs', import.meta.url))
+const ECHO = new URL('./echo.mjs', import.meta.url).href
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => {
   try {
     accessSync(path, constants.X_OK)
@@ -108,6 +109,8 @@ export async function startRaw(mode) {
     pid: child.pid,
     exited,
     call: () => request({ op: 'call' }),
+    /** `ping()` of lib/echo.mjs, which the child imports on its first such request. */
+    callFile: () => request({ op: 'file', f: ECHO }),
     echo: (p) => request({ op: 'echo', p }),
     /** Asks the child to exit; resolves when it has. */
     exit: () => (write({ op: 'exit' }), exited),

@@ -18,4 +18,12 @@ export default defineConfig([
     dts: false,
     clean: false,
   },
+  {
+    // An empty ES module beside the runtime, which the runtime imports to start Node's ESM loader.
+    entry: { warm: 'src/peer/warm.ts' },
+    format: 'esm',
+    ...nodeLibrary,
+    dts: false,
+    clean: false,
+  },
 ])

@@ -14,6 +14,7 @@ import {
   type PeerState,
   PeerTimeoutError,
   randomName,
+  renamePeer,
   startPeer,
 } from '@vitest-peer/core'
 import { describe, expect, test } from 'vitest'
@@ -109,6 +110,27 @@ describe.each(connectionCases)('lifecycle over $label', ({ connection }) => {
     // Inside, the peer knows its name.
     const who = await peer.call(fixture('messages.mjs'), 'whoAmI')
     expect(who).toEqual({ isPeer: true, peerName: name })
+  })
+
+  test('renamePeer: peer.name at once, peerName before the next request, the old name held; a peer down keeps its name', async () => {
+    const [first, second, taken] = [randomName('life'), randomName('renamed'), randomName('taken')]
+    const peer = await startTracked({ connection, name: first })
+    await startTracked({ connection, name: taken })
+    const renamed = renamePeer(peer, second)
+    expect(peer.name).toBe(second)
+    // Sent after the rename, without waiting for it: the peer already answers to the new name.
+    expect(await peer.call(fixture('messages.mjs'), 'whoAmI')).toEqual({ isPeer: true, peerName: second })
+    await expect(renamed).resolves.toBeUndefined()
+    expect(peer.command).toContain(first)
+    await expect(startPeer({ connection, name: first })).rejects.toThrow(PeerOptionsError)
+    await expect(renamePeer(peer, taken)).rejects.toThrow(PeerOptionsError)
+    expect(peer.name).toBe(second)
+    await peer.stop()
+    const unused = randomName('unused')
+    await expect(renamePeer(peer, unused)).rejects.toThrow(PeerError)
+    expect(peer.name).toBe(second)
+    // The name it failed to take is free again.
+    expect((await startTracked({ connection, name: unused })).name).toBe(unused)
   })
 
   test('many peers at once: distinct names and pids, each serves its own calls', async () => {

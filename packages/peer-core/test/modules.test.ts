@@ -35,6 +35,29 @@ describe.each(connectionCases)('modules over $label', ({ connection }) => {
     expect(await peer.call('dual-fixture', 'which')).toBe('import')
   })
 
+  test('builtins without a resolver: their functions, `default`, and the names an unknown export error lists', async () => {
+    const peer = await startTracked({ connection })
+    expect(await peer.call('node:path', 'basename', ['/a/b.txt', '.txt'])).toBe('b')
+    expect(await peer.call('path', 'extname', ['b.txt'])).toBe('.txt')
+    // A function that reads `this` gets the module, as an import would give it its namespace's.
+    expect(await peer.call('node:path', 'join', ['a', 'b'])).toBe('a/b')
+    // `default` is the module itself, here a function (node:assert).
+    expect(await peer.call('node:assert', 'default', [true])).toBeUndefined()
+    // An export behind a getter (node:crypto's getRandomValues) is called too.
+    expect(await peer.call('node:crypto', 'getRandomValues', [new Uint8Array(4)])).toHaveLength(4)
+    const module = peer.module<typeof import('node:os')>('node:os')
+    expect(await module.platform()).toBe(process.platform)
+    const error = await rejectionOf(peer.call('node:path', 'nope'))
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error.code).toBe('ERR_PEER_UNKNOWN_EXPORT')
+    expect(error.message).toMatch(
+      /^module 'node:path' has no function export 'nope' \(its function exports: .*\bbasename\b/,
+    )
+    // A cast reaches a builtin as well.
+    peer.cast('node:events', 'setMaxListeners', [20])
+    expect(await peer.evaluate(async () => (await import('node:events')).default.defaultMaxListeners)).toBe(20)
+  })
+
   test('a resolver that throws fails that request only', async () => {
     const peer = await startTracked({ connection, moduleResolver: resolver })
     const error = await rejectionOf(peer.call('refuse:this', 'f'))

@@ -2,8 +2,9 @@
 // goes through the origin's module resolver, when it set one (`moduleResolver` option, the `init`
 // message); then relative specifiers resolve against the peer's working directory, and bare ones
 // as an `import` there would (ESM conditions), then from the runtime's own location.
+import { existsSync } from 'node:fs'
 import Module, { isBuiltin } from 'node:module'
-import { isAbsolute, join, resolve } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 /** What asked for a module: its `resolve` export sees it as `context.kind`. */
@@ -31,9 +32,16 @@ export class Modules {
     this.resolver = { module, data }
   }
 
-  /** The module a `call` or `cast` names, if it is already loaded: lets a call run without a promise hop. */
+  /**
+   * The module a `call` or `cast` names, if it is already loaded, or a builtin when no resolver is
+   * set: lets a call run without a promise hop, and a builtin without Node's ESM loader.
+   */
   get(specifier: string): ModuleNamespace | undefined {
-    return this.loaded.get(specifier)
+    const loaded = this.loaded.get(specifier)
+    if (loaded !== undefined || this.resolver !== undefined || !isBuiltin(specifier)) return loaded
+    const builtin = builtinExports(specifier)
+    this.loaded.set(specifier, builtin)
+    return builtin
   }
 
   /** Import `specifier` (once per kind of request; a failed load is tried again next time). */
@@ -75,16 +83,37 @@ async function loadResolver(module: string): Promise<Resolve> {
 }
 
 /**
+ * Builtins that `call` and `cast` take from `require` instead of `import()`: their exports
+ * object, which stands for the namespace (its `default` is the object itself). Kept apart so
+ * that `findExport` reads them without invoking getters (some are deprecated and warn).
+ */
+const builtins = new WeakSet<object>()
+let requireBuiltin: ((id: string) => unknown) | undefined
+
+function builtinExports(id: string): ModuleNamespace {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule // Node ≥ 20.16
+  requireBuiltin ??= get ? get.bind(process) : Module.createRequire(join(process.cwd(), '[vitest-peer].cjs'))
+  const exports = requireBuiltin(id) as ModuleNamespace
+  builtins.add(exports)
+  return exports
+}
+
+/**
  * Start Node's ESM loader, which a peer (a CommonJS program) otherwise starts on its first
- * `import()`, i.e. in its first call (about 3 ms). Runs once the peer is idle after its boot
- * handshake; calls arriving meanwhile load their own modules as ever.
+ * `import()`. Runs once the peer is idle after its boot handshake; calls arriving meanwhile load
+ * their own modules as ever. It imports an empty module file built next to the runtime: a first
+ * `import()` of a file costs about 8–11 ms on a 2-core VM, a second 1–3 ms, while importing a
+ * builtin first leaves most of that to the first file. A runtime sent over stdin (an `exec`
+ * wrapper) has no file beside it and imports a builtin.
  */
 export function warmLoader(): void {
-  importTarget('node:path').catch(() => {})
+  const beside = isAbsolute(__filename) ? join(dirname(__filename), 'warm.mjs') : ''
+  importTarget(beside !== '' && existsSync(beside) ? pathToFileURL(beside).href : 'node:path').catch(() => {})
 }
 
 /** The function `name` of a loaded module (or of its CommonJS default export), with its `this`. */
 export function findExport(module: ModuleNamespace, specifier: string, name: string): [Function, unknown] {
+  if (builtins.has(module)) return builtinExport(module, specifier, name)
   const direct = module[name]
   if (typeof direct === 'function') return [direct, module]
   const fallback = module.default as ModuleNamespace | undefined
@@ -92,12 +121,33 @@ export function findExport(module: ModuleNamespace, specifier: string, name: str
     const nested = fallback[name]
     if (typeof nested === 'function') return [nested, fallback]
   }
-  const names = Object.keys(module).filter((key) => typeof module[key] === 'function')
+  throw unknownExport(
+    specifier,
+    name,
+    Object.keys(module).filter((key) => typeof module[key] === 'function'),
+  )
+}
+
+/** `findExport` for a builtin's exports object: the function `name`, or the object itself as `default`. */
+function builtinExport(exports: ModuleNamespace, specifier: string, name: string): [Function, unknown] {
+  if (name === 'default' && typeof exports === 'function') return [exports, undefined]
+  const own = Object.getOwnPropertyDescriptor(exports, name)
+  const value = own === undefined ? undefined : 'value' in own ? own.value : exports[name]
+  if (typeof value === 'function') return [value, exports]
+  const descriptors = Object.entries(Object.getOwnPropertyDescriptors(exports))
+  throw unknownExport(
+    specifier,
+    name,
+    descriptors.filter(([, d]) => typeof d.value === 'function').map(([key]) => key),
+  )
+}
+
+function unknownExport(specifier: string, name: string, names: string[]): Error {
   const error = new Error(
     `module '${specifier}' has no function export '${name}'${names.length > 0 ? ` (its function exports: ${names.join(', ')})` : ''}`,
   ) as Error & { code: string }
   error.code = 'ERR_PEER_UNKNOWN_EXPORT'
-  throw error
+  return error
 }
 
 /** Builtins, URLs and paths become what `import()` takes; a bare (package) specifier stays as it is. */

@@ -35,8 +35,17 @@ function halt(code: number, flushFirst: boolean): void {
   )
 }
 
+/**
+ * How long the peer must receive nothing after its hello before it starts Node's ESM loader
+ * (`warmLoader`): a call made right after boot is not delayed by the loader's start, and one
+ * made after a pause finds it started. Each message before then restarts the wait.
+ */
+const LOADER_IDLE_MS = 5
+let loaderWait: NodeJS.Timeout | undefined
+
 const events: PeerChannelEvents = {
   message: (message) => {
+    loaderWait?.refresh()
     try {
       server.serve(decodeMessage(message, rebuildLocalError))
     } catch (error) {
@@ -168,8 +177,12 @@ function rebuildLocalError(encoded: EncodedError): Error {
 
 const hello = () => {
   send({ t: 'hello', v: PROTOCOL_VERSION })
-  // After hello has left: the loader starts while the origin takes the handshake in.
-  channel.whenOpen(() => setImmediate(warmLoader))
+  channel.whenOpen(() => {
+    loaderWait = setTimeout(() => {
+      loaderWait = undefined
+      warmLoader()
+    }, LOADER_IDLE_MS).unref()
+  })
 }
 if (flags.watchdog) startWatchdog().then(hello, fail)
 else hello()

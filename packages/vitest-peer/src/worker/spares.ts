@@ -81,33 +81,44 @@ export function takeSpare(
   const index = spares.findIndex((s) => s.base === folder)
   if (index === -1) return undefined
   const [spare] = spares.splice(index, 1)
-  // A spare that failed to boot or died meanwhile: undefined, and the caller boots a peer.
-  const handed = spare!.ready.then((launched) => (launched ? handOver(launched, task, settings) : undefined))
-  // The replacement boots once this spare is handed over: its spawn() (a fork of this worker)
-  // and its start would otherwise compete with the hand-over the test is waiting for.
+  // The replacement boots once this spare has taken its new name and folder: its spawn() (a fork
+  // of this worker) and its start would otherwise compete with the hand-over the test waits for.
   const replace = () => {
     spares.push(bootSpare(task.file.filepath, settings))
   }
-  void handed.then(replace, replace)
-  return handed
+  // A spare that failed to boot or died meanwhile: undefined, and the caller boots a peer.
+  return spare!.ready.then((launched) => {
+    const handed = launched && handOver(launched, task, settings)
+    if (handed === undefined) replace()
+    else void handed.acknowledged.then(replace)
+    return handed?.launched
+  })
 }
 
-/** Give `launched` to `task`: its name, its crash-report folder. */
-async function handOver(
+/**
+ * Give `launched` to `task`: its name, its crash-report folder. Both are sent, not awaited: the
+ * control connection keeps order, so the peer has them before it handles anything the test sends
+ * it, and `peer.name` is the test's at once. `acknowledged` settles when the peer has answered
+ * both (then the spare's own report folder, now unused, is removed); if the peer went down
+ * meanwhile, the test finds it down.
+ */
+function handOver(
   launched: Launched,
   task: RunnerTestCase,
   settings: ProjectSettings,
-): Promise<Launched | undefined> {
+): { launched: Launched; acknowledged: Promise<void> } | undefined {
   const { peer } = launched
   if (peer.state !== 'running') return undefined
   const reports = launched.reports === null ? null : CrashReportDir.create(settings.outDir, task)
-  await Promise.all([
+  const acknowledged = Promise.all([
     renamePeer(peer, buildPeerName(task.file.name, task.name)),
     reports &&
       peer.evaluate((dir: string) => {
         process.report.directory = dir
       }, reports.path),
-  ])
-  launched.reports?.removeIfEmpty()
-  return { ...launched, reports }
+  ]).then(forgetSpareFolder, forgetSpareFolder)
+  function forgetSpareFolder(): void {
+    launched.reports?.removeIfEmpty()
+  }
+  return { launched: { ...launched, reports }, acknowledged }
 }
