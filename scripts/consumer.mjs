@@ -9,32 +9,19 @@
 // node scripts/consumer.mjs [--node <path to node>] [--vitest <version>]
 // Defaults: this Node, and the Vitest version of the workspace. The packages must be built
 // (`pnpm build`). scripts/matrix.mjs runs it on the lowest Node of each Vitest major.
-import { spawn } from 'node:child_process'
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { versionOf } from './node-release.mjs'
+import { mustRun as run } from './run.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'))
 const pnpm = readJson(join(root, 'package.json')).packageManager
 /** The TypeScript of the workspace, for the consumer's `tsc`. */
 const rootDev = readJson(join(root, 'package.json')).devDependencies
-
-/** Run a command without stdin, its output going to ours; throws unless it exits 0. */
-function run(command, args, { cwd, node }) {
-  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH}` }
-  for (const key of Object.keys(env)) if (/^p?npm_/i.test(key)) delete env[key]
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] })
-    child.on('error', reject)
-    child.on('close', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${[command, ...args].join(' ')} failed (${code ?? signal})`)),
-    )
-  })
-}
 
 /** Counts per function name of one file of a coverage-final.json. */
 function functionCounts(coverage, suffix) {

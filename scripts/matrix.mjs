@@ -42,7 +42,7 @@
 // ${XDG_CACHE_HOME:-~/.cache}/vitest-peer/node-<version>/ by scripts/node-release.mjs: downloaded
 // once per machine, kept outside the clone. The versions below are exact; the script refuses to
 // run when the floors no longer match the `engines` fields.
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import {
   copyFileSync,
   cpSync,
@@ -55,10 +55,11 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, dirname, join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkConsumer } from './consumer.mjs'
 import { nodeRelease, versionOf } from './node-release.mjs'
+import { mustRun as mustRunCommand, run as runCommand } from './run.mjs'
 
 const NODE_CORE_FLOOR = '20.11.0'
 const NODE_VITEST_FLOOR = '20.19.0'
@@ -103,38 +104,11 @@ function checkPins() {
   return wrong.length === 0
 }
 
-/** This environment without npm/pnpm's per-run variables (`npm_config_prefix` and the like). */
-function environment(node, extra = {}) {
-  const env = {}
-  for (const [key, value] of Object.entries(process.env)) if (!/^p?npm_/i.test(key)) env[key] = value
-  if (node) env.PATH = `${dirname(node)}${delimiter}${process.env.PATH}`
-  return { ...env, ...extra }
-}
-
-/** Run a command without stdin; resolves with its exit code and, with `capture`, its stdout (also echoed). */
-function run(command, args, { cwd = root, node, env, capture = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: environment(node, env),
-      stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'],
-      timeout: LEG_TIMEOUT_MS,
-    })
-    let out = ''
-    child.stdout?.setEncoding('utf8').on('data', (text) => {
-      out += text
-      process.stdout.write(text)
-    })
-    child.on('error', reject)
-    child.on('close', (code, signal) => resolve({ code: code ?? signal, out }))
-  })
-}
-
-/** Throws unless the command exits 0. */
-async function mustRun(what, command, args, options) {
-  const { code } = await run(command, args, options)
-  if (code !== 0) throw new Error(`${what} failed (${code})`)
-}
+/** `run` from the workspace root, each command limited to one leg's time. */
+const run = (command, args, options = {}) =>
+  runCommand(command, args, { cwd: root, timeout: LEG_TIMEOUT_MS, ...options })
+const mustRun = (what, command, args, options = {}) =>
+  mustRunCommand(command, args, { cwd: root, timeout: LEG_TIMEOUT_MS, ...options }, what)
 
 /** `vitest run` in `cwd` on `node`; returns "N passed, …" or throws with it. */
 async function vitest(cwd, node, node22, filters = []) {

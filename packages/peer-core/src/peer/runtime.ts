@@ -13,7 +13,6 @@ import type { PeerChannel, PeerChannelEvents } from './connection/types.js'
 import { connectUds } from './connection/uds.js'
 import { rawStreams, relayConsole } from './console.js'
 import { RUNTIME_KEY, type RuntimeHandle } from './handle.js'
-import { warmLoader } from './modules.js'
 import { Server } from './serve.js'
 import { startWatchdog } from './watchdog.js'
 
@@ -37,7 +36,7 @@ function halt(code: number, flushFirst: boolean): void {
 
 /**
  * How long the peer must receive nothing after its hello before it starts Node's ESM loader
- * (`warmLoader`): a call made right after boot is not delayed by the loader's start, and one
+ * (`Server.warm`): a call made right after boot is not delayed by the loader's start, and one
  * made after a pause finds it started. Each message before then restarts the wait.
  */
 const LOADER_IDLE_MS = 5
@@ -180,7 +179,7 @@ const hello = () => {
   channel.whenOpen(() => {
     loaderWait = setTimeout(() => {
       loaderWait = undefined
-      warmLoader()
+      server.warm()
     }, LOADER_IDLE_MS).unref()
   })
 }

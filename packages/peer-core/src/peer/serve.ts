@@ -27,6 +27,11 @@ export class Server {
 
   constructor(private readonly context: ServeContext) {}
 
+  /** Start Node's ESM loader ahead of the first request that needs it (`Modules.warm`). */
+  warm(): void {
+    this.modules.warm()
+  }
+
   /** Handle one (decoded) message from the origin. */
   serve(message: OriginToPeer): void {
     switch (message.t) {
