@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import Module, { isBuiltin } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { loadBuiltin } from '../protocol/builtins.js'
 
 /** What asked for a module: its `resolve` export sees it as `context.kind`. */
 export type ModuleRequestKind = 'call' | 'cast' | 'import'
@@ -106,12 +107,9 @@ async function loadResolver(module: string): Promise<Resolve> {
  * that `findExport` reads them without invoking getters (some are deprecated and warn).
  */
 const builtins = new WeakSet<object>()
-let requireBuiltin: ((id: string) => unknown) | undefined
 
 function builtinExports(id: string): ModuleNamespace {
-  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule // Node ≥ 20.16
-  requireBuiltin ??= get ? get.bind(process) : Module.createRequire(join(process.cwd(), '[vitest-peer].cjs'))
-  const exports = requireBuiltin(id) as ModuleNamespace
+  const exports = loadBuiltin(id) as ModuleNamespace
   builtins.add(exports)
   return exports
 }

@@ -12,12 +12,13 @@ import type * as Zlib from 'node:zlib'
 type Load = (id: string) => unknown
 
 /** `process.getBuiltinModule` (Node 20.16 and later), else a `require` (any base path finds builtins). */
-const load: Load = (process as { getBuiltinModule?: Load }).getBuiltinModule?.bind(process) ?? createRequire('/')
+export const loadBuiltin: Load =
+  (process as { getBuiltinModule?: Load }).getBuiltinModule?.bind(process) ?? createRequire('/')
 
 function lazy<T>(id: string): () => T {
   let module: T | undefined
   return () => {
-    module ??= load(id) as T
+    module ??= loadBuiltin(id) as T
     return module
   }
 }

@@ -48,12 +48,19 @@ export function portableCrc32(data: Uint8Array, value = 0): number {
   return ~c >>> 0
 }
 
+/** Below this many bytes the portable CRC is as fast as a call into zlib (frame headers, handshakes). */
+const SMALL_BYTES = 256
+
 /**
- * zlib's CRC-32 where this Node has it, the portable one elsewhere: decided on the first call,
- * which replaces this binding with the one chosen (zlib loads only when a CRC is needed).
+ * zlib's CRC-32 where this Node has it, the portable one elsewhere; decided on the first input of
+ * SMALL_BYTES or more, so that zlib loads only when a payload needs it (the multiplexed stdout's).
  */
-export let crc32: Crc32 = (data, value) => {
+let bulkCrc32: Crc32 = (data, value) => {
   const native = (zlib() as { crc32?: Crc32 }).crc32
-  crc32 = typeof native === 'function' ? native : portableCrc32
-  return crc32(data, value)
+  bulkCrc32 = typeof native === 'function' ? native : portableCrc32
+  return bulkCrc32(data, value)
 }
+
+/** The CRC-32 of `data`, continuing from `value`, as `zlib.crc32`. */
+export const crc32: Crc32 = (data, value) =>
+  data.length < SMALL_BYTES ? portableCrc32(data, value) : bulkCrc32(data, value)

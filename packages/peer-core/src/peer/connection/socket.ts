@@ -1,10 +1,11 @@
-// Peer side: what the TCP and Unix-socket control connections share. The peer reads the
-// per-peer secret from stdin (the origin writes it there first), connects back to the origin
-// (tcp.ts, uds.ts say where, retrying with backoff), answers the origin's challenge, and checks the
+// Peer side: what the TCP and Unix-socket control connections share. The peer connects back to
+// the origin (tcp.ts, uds.ts say where, retrying with backoff) while it reads the per-peer secret
+// from stdin (the origin writes it there first), answers the origin's challenge, and checks the
 // origin's own proof before it reads a single message (protocol/auth.ts): a listener that does
-// not hold the secret can never make this peer run anything. Until then, outgoing messages
-// (the boot handshake, console output) wait in a queue. Any failure halts the peer; its reason
-// goes to the raw stderr, which the origin shows in the boot error.
+// not hold the secret can never make this peer run anything. Until then, outgoing messages wait
+// in a queue, except a `hello` queued first, which follows the response at once (it carries
+// nothing but the protocol version). Any failure halts the peer; its reason goes to the raw
+// stderr, which the origin shows in the boot error.
 import { writeSync } from 'node:fs'
 import type { Socket } from 'node:net'
 import {
@@ -49,6 +50,8 @@ export function connectSocket(
   let socket: Socket | undefined
   /** Payloads sent before the connection is authenticated. */
   const queue: Buffer[] = []
+  /** Whether the boot handshake's hello is among them. */
+  let helloQueued = false
   const onOpen: (() => void)[] = []
   const lose = (reason: string) => {
     try {
@@ -59,8 +62,14 @@ export function connectSocket(
   }
 
   void (async () => {
+    // The connection does not need the secret: both are on their way at once, and node:crypto
+    // loads for the nonce meanwhile. A failed dial is reported once the secret is in.
+    const dialing = dial(targets, connectTimeout)
+    dialing.catch(() => {})
+    const reading = readHandshakeFrame(process.stdin, HANDSHAKE_PAYLOAD_BYTES.secret, HANDSHAKE_TIMEOUT_MS)
+    const peerNonce = newNonce()
     const secret = parseSecret(
-      await readHandshakeFrame(process.stdin, HANDSHAKE_PAYLOAD_BYTES.secret, HANDSHAKE_TIMEOUT_MS).catch((error) => {
+      await reading.catch((error) => {
         throw new Error(`no secret from the origin on stdin: ${(error as Error).message}`)
       }),
     )
@@ -70,7 +79,7 @@ export function connectSocket(
     process.stdin.once('end', () => lose('stdin closed'))
     process.stdin.resume()
 
-    const connection = await dial(targets, connectTimeout)
+    const connection = await dialing
     const describe = `the origin at ${connection.label}`
     const { socket: candidate } = connection
     candidate.on('error', () => {}) // 'close' follows and is the lost link
@@ -81,8 +90,10 @@ export function connectSocket(
       }),
     )
     if (typeof challenge === 'string') throw new Error(`${describe} sent no valid challenge: ${challenge}`)
-    const peerNonce = newNonce()
     candidate.write(responseFrame(secret, challenge, peerNonce, name))
+    // The origin reads no message before it has checked the response, so the hello may follow it
+    // now rather than a round trip later; anything queued before the hello waits for the accept.
+    if (helloQueued && queue.length === 1) writeFrame(candidate, queue.shift()!)
     const accept = await readHandshakeFrame(candidate, HANDSHAKE_PAYLOAD_BYTES.accept, HANDSHAKE_TIMEOUT_MS).catch(
       (error) => {
         candidate.destroy()
@@ -107,8 +118,9 @@ export function connectSocket(
   return {
     send(message) {
       const payload = serialize(message)
-      if (socket) writeFrame(socket, payload)
-      else queue.push(payload)
+      if (socket) return writeFrame(socket, payload)
+      helloQueued ||= message.t === 'hello'
+      queue.push(payload)
     },
     whenOpen(callback) {
       if (socket) callback()
