@@ -6,7 +6,7 @@ import { mkdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import type { ProvidedConfig } from '../shared/provided.js'
-import { describeLeak, describeReaped, reapDeadRuns, runFolder, sweep } from '../shared/registry.js'
+import { describeLeak, describeReaped, reapDeadRuns, runFolder, SPARE_OWNER, sweep } from '../shared/registry.js'
 import { sanitizeProjectName } from './project.js'
 import { runJanitor } from './run-janitor.js'
 
@@ -21,8 +21,10 @@ export default function setup(project: TestProject): () => void {
   const janitor = runJanitor(run)
   project.provide('vitestPeer', { ...config, registry: folder })
   return function teardown() {
-    for (const record of sweep(folder, () => true))
-      process.stderr.write(`${describeLeak(record, 'at the end of the run')}\n`)
+    for (const record of sweep(folder, () => true)) {
+      if (!record.testId.startsWith(SPARE_OWNER))
+        process.stderr.write(`${describeLeak(record, 'at the end of the run')}\n`)
+    }
     rmSync(folder, { recursive: true, force: true })
     // The run folder goes with its last project (other projects may still use it), and the
     // janitor with it.

@@ -22,9 +22,29 @@ const POLL_MS = 5
 
 const MARKER = Buffer.from(`${COOKIE_ENV}=`)
 
+/**
+ * The processes alive at one moment before a peer started (`processesNow`), which a scan for that
+ * peer's descendants may skip: a process alive then and at the scan is the same process, unless
+ * its pid was freed and handed out again in between. Linux hands out pids upward from the last one
+ * it gave (`ns_last_pid`) and comes back to lower ones only after `pid_max`; every pid the counter
+ * passes is either handed out (each new task counts in /proc/stat's `processes`) or in use by a
+ * task that is either counted there or was alive at the snapshot above the last pid. So while the
+ * tasks created since, plus those snapshot pids, stay below the distance from the last pid to
+ * `pid_max`, no pid of the snapshot can have come around. Otherwise the scan reads every process.
+ */
+export interface Snapshot {
+  pids: ReadonlySet<number>
+  /** /proc/stat's `processes` (tasks created since boot) when it was taken. */
+  created: number
+  /** How many more tasks may be created before a pid of the snapshot might be handed out again. */
+  budget: number
+}
+
 /** What marks the processes looked for. */
 export interface Marks {
   cookies: ReadonlySet<string>
+  /** Processes to skip (see `Snapshot`). */
+  earlier?: Snapshot
   /**
    * Process groups, each with the start time of the peer that leads it: a member that started
    * before it cannot be one of its descendants.
@@ -59,8 +79,52 @@ export function cookieVariable(cookie: string, inherited = process.env[COOKIE_EN
   return inherited ? `${inherited} ${cookie}` : cookie
 }
 
+/** The tasks created since boot (/proc/stat's `processes`), or undefined where it cannot be read. */
+function tasksCreated(): number | undefined {
+  try {
+    const match = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))
+    return match ? Number(match[1]) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The processes alive now, for later scans to skip; undefined where Linux does not say enough. */
+export function processesNow(): Snapshot | undefined {
+  // In this order: a task created after `created` was read counts in the budget's use, and one
+  // that got a pid above `last` before the listing counts in `above`.
+  const created = tasksCreated()
+  let last: number
+  let max: number
+  let entries: string[]
+  try {
+    last = Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'latin1'))
+    max = Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1'))
+    entries = readdirSync('/proc')
+  } catch {
+    return undefined
+  }
+  if (created === undefined || !(last > 0 && max > last)) return undefined
+  const pids = new Set<number>()
+  let above = 0
+  for (const entry of entries) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid <= 0) continue
+    pids.add(pid)
+    if (pid > last) above++
+  }
+  return { pids, created, budget: max - last - above }
+}
+
+/** `snapshot`'s pids, if they are still the processes they were (see `Snapshot`). */
+function stillTheSame(snapshot: Snapshot | undefined): ReadonlySet<number> | undefined {
+  if (snapshot === undefined) return undefined
+  const created = tasksCreated()
+  return created !== undefined && created - snapshot.created < snapshot.budget ? snapshot.pids : undefined
+}
+
 /** The live processes (zombies excluded) that `marks` picks; never this process. */
-export function findDescendants({ cookies, groups = new Map() }: Marks): Descendant[] {
+export function findDescendants({ cookies, groups = new Map(), earlier }: Marks): Descendant[] {
   if (cookies.size === 0 && groups.size === 0) return []
   let entries: string[]
   try {
@@ -68,10 +132,11 @@ export function findDescendants({ cookies, groups = new Map() }: Marks): Descend
   } catch {
     return []
   }
+  const skip = stillTheSame(earlier)
   const found: Descendant[] = []
   for (const entry of entries) {
     const pid = Number(entry)
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || skip?.has(pid)) continue
     const cookie = cookieOf(pid, cookies) ?? null
     if (cookie === null && groups.size === 0) continue
     const stat = runningStat(pid)

@@ -3,7 +3,7 @@
 // Vitest main process kills whatever is still recorded when its test or the run has ended, with
 // the processes those peers started (descendants.ts), and the next run reaps the folders of runs
 // whose main process died.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REGISTRY_PREFIX } from '../constants.js'
 import { type Descendant, killDescendants } from './descendants.js'
@@ -47,7 +47,12 @@ export function registryAt(folder: string | undefined): Registry {
         writeRecord(folder, record)
       } catch {}
     },
-    remove: (pid) => rmSync(join(folder, `${pid}.json`), { force: true }),
+    remove(pid) {
+      // One unlink(2) (rmSync would lstat first); a record already gone is no error.
+      try {
+        unlinkSync(join(folder, `${pid}.json`))
+      } catch {}
+    },
     sweep: (select) => sweep(folder, select),
   }
 }
@@ -134,6 +139,13 @@ export function reapDeadRuns(): Swept[] {
   }
   return reaped
 }
+
+/**
+ * The owner (`testId`) of a spare peer's record, before its worker's pid. A spare never handed to
+ * a test is no test's leak: it dies with its worker, and one still running when the run ends
+ * (its worker still exiting) is killed without a report.
+ */
+export const SPARE_OWNER = 'spare:'
 
 /** One line per leaked peer or process a peer started, for the terminal. */
 export function describeLeak(swept: Swept, when: string): string {

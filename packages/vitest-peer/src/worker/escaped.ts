@@ -4,7 +4,7 @@
 // (shared/descendants.ts), killed with SIGKILL, waited for, and reported; a test's failure report
 // lists them with the peer that started them.
 import { DESCENDANTS_GONE_MS } from '../constants.js'
-import { type Descendant, endDescendants } from '../shared/descendants.js'
+import { type Descendant, endDescendants, type Snapshot } from '../shared/descendants.js'
 import { describeProcess } from '../shared/registry.js'
 
 /** One peer of the test as this module needs it. */
@@ -18,6 +18,7 @@ export interface Lineage {
 /**
  * Kill what `lineages` left running and wait until it is gone (at most `DESCENDANTS_GONE_MS`);
  * `print` gets one line per process, saying it was running when `owner` (`the test "…"`) ended.
+ * `earlier`: the processes alive before the first of them started, which are not looked at.
  * Returns, per lineage (same order), the processes it started. A restarted peer keeps its cookie:
  * a process goes to the latest peer with that cookie that started before it.
  */
@@ -25,11 +26,12 @@ export async function endEscaped(
   lineages: Lineage[],
   owner: string,
   print: (text: string) => void,
+  earlier?: Snapshot,
 ): Promise<Descendant[][]> {
   const byLineage = lineages.map((): Descendant[] => [])
   if (lineages.length === 0) return byLineage
   const { killed, alive } = await endDescendants(
-    { cookies: new Set(lineages.map((l) => l.cookie)) },
+    { cookies: new Set(lineages.map((l) => l.cookie)), earlier },
     DESCENDANTS_GONE_MS,
   )
   if (killed.length === 0) return byLineage

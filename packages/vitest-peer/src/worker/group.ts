@@ -6,6 +6,7 @@
 import type { NetworkProxy, NetworkProxyOptions, Peer, PeerState } from '@vitest-peer/core'
 import type { RunnerTestCase } from 'vitest'
 import { TestEndedError } from '../errors.js'
+import { processesNow, type Snapshot } from '../shared/descendants.js'
 import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
@@ -62,6 +63,8 @@ export class PeerGroup {
   private readonly proxies = new TestProxies(() => new TestEndedError(fullName(this.task), 'proxy'))
   private finished: Promise<void> | undefined
   private reports: PeerReport[] = []
+  /** The processes alive before this test started its first peer: none of them is its peers' doing. */
+  private earlier: Snapshot | undefined
 
   constructor(
     private readonly task: RunnerTestCase,
@@ -93,6 +96,8 @@ export class PeerGroup {
   startAt(base: string | undefined, layers: (VitestPeerOptions | undefined)[]): Promise<Peer> {
     if (this.closed || this.controller.signal.aborted) return Promise.reject(new TestEndedError(fullName(this.task)))
     const startSite = (new Error().stack ?? '').split('\n').slice(1)
+    // Before the test's first peer (a retry gets a group of its own).
+    if (this.members.length === 0 && this.pending.size === 0) this.earlier = processesNow()
     const options = mergeOptions(this.settings.defaults, ...layers)
     const launch = () => launchPeer(options, this.task, this.settings, this.controller.signal, base)
     const spare = takeSpare(this.task, this.settings, layers, base)
@@ -178,6 +183,7 @@ export class PeerGroup {
       this.members.map(({ peer, cookie, startTime }) => ({ name: peer.name, cookie, startTime })),
       `the test "${fullName(this.task)}"`,
       (text) => asCurrentTask(this.task, () => console.error(text)),
+      this.earlier,
     )
     await this.proxies.close()
     for (const { peer, output } of this.members) {

@@ -6,6 +6,7 @@
 import { relative } from 'node:path'
 import type { Peer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
+import { processesNow } from '../shared/descendants.js'
 import { readStat } from '../shared/proc.js'
 import type { PeerReport, VitestPeerOptions } from '../shared/types.js'
 import type { CrashReportDir } from './crash-reports.js'
@@ -71,6 +72,7 @@ export async function runScopedPeer(
   } as unknown as RunnerTestCase
   const controller = new AbortController()
   const startSite = (new Error().stack ?? '').split('\n').slice(1)
+  const earlier = processesNow()
   const launched = await launchPeer(
     mergeOptions(settings.defaults, options),
     owner,
@@ -111,7 +113,12 @@ export async function runScopedPeer(
     await last.stop()
     await last.exited
     const startTime = last.pid === 0 ? null : (readStat(last.pid)?.startTime ?? null)
-    await endEscaped([{ name: last.name, cookie, startTime }], `its ${scope} scope`, (text) => console.error(text))
+    await endEscaped(
+      [{ name: last.name, cookie, startTime }],
+      `its ${scope} scope`,
+      (text) => console.error(text),
+      earlier,
+    )
     settings.registry.remove(last.pid)
     reports?.removeIfEmpty()
   }

@@ -7,6 +7,7 @@
 import { dirname } from 'node:path'
 import { renamePeer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
+import { SPARE_OWNER } from '../shared/registry.js'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { CrashReportDir } from './crash-reports.js'
 import { type Launched, launchPeer } from './launch.js'
@@ -55,7 +56,7 @@ function bootSpare(filepath: string, settings: ProjectSettings): Spare {
   const ready = launchPeer({ ...settings.defaults }, owner, settings, new AbortController().signal, base).then(
     async (launched) => {
       const { peer } = launched
-      recordOwned(settings.registry, launched, `spare:${process.pid}`, owner.file.name, 'a spare peer (warm)')
+      recordOwned(settings.registry, launched, `${SPARE_OWNER}${process.pid}`, owner.file.name, 'a spare peer (warm)')
       // The first import() starts Node's ESM loader and the module resolver: done here, not in the test.
       await peer.call('node:os', 'platform')
       return launched
