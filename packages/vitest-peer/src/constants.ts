@@ -14,6 +14,11 @@ export const CONVENTION_NAME_MAX_LENGTH = 64
 export const PRINT_LIMIT_CHARS = 256 * 1024
 /** Default folder (relative to the project root) for the peers' Node diagnostic reports. */
 export const DEFAULT_OUT_DIR = '.vitest-peer'
+/**
+ * Where spare peers (`warm`) file their reports under it, as if they were the test `warm` of a
+ * file `spare`: `<outDir>/spare/warm`, shared by every spare, removed (if empty) when the run ends.
+ */
+export const SPARE_REPORTS = { file: 'spare', test: 'warm' } as const
 /** Prefix of the per-run registry folders under the OS temp folder. */
 export const REGISTRY_PREFIX = 'vitest-peer-registry-'
 /**

@@ -1,6 +1,6 @@
 // Runs the `warm` fixture project in a child Vitest: spare peers handed to tests' `peer`, one
 // test each, renamed (inside too) before the test sees them, and none left after the run.
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { type ChildRun, startVitest } from './helpers/child-vitest.js'
 import { alive } from './helpers/proc.js'
@@ -51,4 +51,6 @@ test('no peer and no spare outlives the run', () => {
       }
     })
   expect(left).toEqual([])
+  // Their shared crash-report folder went with the worker (nothing crashed in it).
+  expect(existsSync(`${run.dir}/out/spare`)).toBe(false)
 })

@@ -5,6 +5,7 @@
 import { mkdirSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { SPARE_REPORTS } from '../constants.js'
 import type { ProvidedConfig } from '../shared/provided.js'
 import { describeLeak, describeReaped, reapDeadRuns, runFolder, SPARE_OWNER, sweep } from '../shared/registry.js'
 import { sanitizeProjectName } from './project.js'
@@ -26,6 +27,15 @@ export default function setup(project: TestProject): () => void {
         process.stderr.write(`${describeLeak(record, 'at the end of the run')}\n`)
     }
     rmSync(folder, { recursive: true, force: true })
+    // The spares' shared report folder, if nothing was written there.
+    for (const dir of [
+      join(config.outDir, SPARE_REPORTS.file, SPARE_REPORTS.test),
+      join(config.outDir, SPARE_REPORTS.file),
+    ]) {
+      try {
+        rmdirSync(dir)
+      } catch {}
+    }
     // The run folder goes with its last project (other projects may still use it), and the
     // janitor with it.
     try {

@@ -7,6 +7,7 @@
 import { dirname } from 'node:path'
 import { renamePeer } from '@vitest-peer/core'
 import { expect, type RunnerTestCase } from 'vitest'
+import { SPARE_REPORTS } from '../constants.js'
 import { SPARE_OWNER } from '../shared/registry.js'
 import type { VitestPeerOptions } from '../shared/types.js'
 import { CrashReportDir } from './crash-reports.js'
@@ -47,7 +48,11 @@ export function warmSpares(): void {
 
 /** What launch.ts names a spare after (`spare-warm-<n>-<pid>`) and files its crash reports under. */
 function spareOwner(filepath: string): RunnerTestCase {
-  return { name: 'warm', file: { name: 'spare', filepath }, suite: undefined } as unknown as RunnerTestCase
+  return {
+    name: SPARE_REPORTS.test,
+    file: { name: SPARE_REPORTS.file, filepath },
+    suite: undefined,
+  } as unknown as RunnerTestCase
 }
 
 function bootSpare(filepath: string, settings: ProjectSettings): Spare {
@@ -100,8 +105,8 @@ export function takeSpare(
  * Give `launched` to `task`: its name, its crash-report folder. Both are sent, not awaited: the
  * control connection keeps order, so the peer has them before it handles anything the test sends
  * it, and `peer.name` is the test's at once. `acknowledged` settles when the peer has answered
- * both (then the spare's own report folder, now unused, is removed); if the peer went down
- * meanwhile, the test finds it down.
+ * both; if the peer went down meanwhile, the test finds it down. The spares' shared report folder
+ * stays (other spares use it); the run's end removes it.
  */
 function handOver(
   launched: Launched,
@@ -117,9 +122,9 @@ function handOver(
       peer.evaluate((dir: string) => {
         process.report.directory = dir
       }, reports.path),
-  ]).then(forgetSpareFolder, forgetSpareFolder)
-  function forgetSpareFolder(): void {
-    launched.reports?.removeIfEmpty()
-  }
+  ]).then(
+    () => {},
+    () => {},
+  )
   return { launched: { ...launched, reports }, acknowledged }
 }
