@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startPeer } from '@vitest-peer/core'
 
-const ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 2)
 const BOOTS = Number(process.env.BENCH_BOOTS ?? 20)
 const root = fileURLToPath(new URL('./coverage-suite/', import.meta.url))
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs')
