@@ -7,7 +7,7 @@ export const SMOKE = smoke
 export const sizes = {
   boots: pick(15, 1),
   freshPairs: pick(10, 1),
-  warmup: pick(1000, 50),
+  warmup: pick(2000, 50),
   calls: pick(3000, 100),
   rounds: pick(3, 1),
   pipelined: pick(5000, 200),
