@@ -67,15 +67,14 @@ export class Modules {
    * later one (importing a builtin first leaves most of it to the first file). With a resolver,
    * loading it is that first import, and every later request needs it; without one, an empty
    * module file. A failure reaches the request that needs the resolver, as without this.
+   * Settles (never rejects) when done.
    */
-  warm(): void {
+  warm(): Promise<void> {
+    const done = () => {}
     const resolver = this.resolver
-    if (resolver === undefined) {
-      importTarget(warmTarget()).catch(() => {})
-      return
-    }
+    if (resolver === undefined) return importTarget(warmTarget()).then(done, done)
     resolver.resolve ??= loadResolver(resolver.module)
-    resolver.resolve.catch(() => {})
+    return resolver.resolve.then(done, done)
   }
 
   private async resolve(specifier: string, kind: ModuleRequestKind): Promise<string> {

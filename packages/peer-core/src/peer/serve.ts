@@ -27,13 +27,30 @@ export class Server {
 
   constructor(private readonly context: ServeContext) {}
 
+  /**
+   * Requests that arrived while the loader warms up, run in order once it is done: the warm-up
+   * reads files in the background, and the user's code must not run beside it (code that uses
+   * up the process's file descriptors would see one taken, then freed).
+   */
+  private backlog: OriginToPeer[] | undefined
+
   /** Start Node's ESM loader ahead of the first request that needs it (`Modules.warm`). */
   warm(): void {
-    this.modules.warm()
+    const backlog: OriginToPeer[] = []
+    this.backlog = backlog
+    void this.modules.warm().then(() => {
+      this.backlog = undefined
+      for (const message of backlog) this.serve(message)
+    })
   }
 
   /** Handle one (decoded) message from the origin. */
   serve(message: OriginToPeer): void {
+    // Stopping and the heartbeat do not wait for the warm-up; nor does the resolver, sent first.
+    if (this.backlog !== undefined && message.t !== 'stop' && message.t !== 'tick' && message.t !== 'init') {
+      this.backlog.push(message)
+      return
+    }
     switch (message.t) {
       case 'call': {
         const { id, m, f, a } = message
